@@ -1,0 +1,5 @@
+"""`python -m lazyaudit`."""
+
+from lazyaudit.cli import main
+
+raise SystemExit(main())
