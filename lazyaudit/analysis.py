@@ -1,0 +1,251 @@
+"""The composition root: wire discovery, environment, parsing, graph and checks into one Project."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+
+from lazyaudit.model import Entry, Finding, LazyauditError, ParsedModule
+from lazyaudit.rules import RULES, expand_codes
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from lazyaudit.checks.context import CheckContext, EntryView
+    from lazyaudit.closure import ImportResolver
+    from lazyaudit.config import Config
+    from lazyaudit.environment import Environment
+    from lazyaudit.modindex import ModuleIndex
+    from lazyaudit.parsing.cache import ScanCache
+    from lazyaudit.requirements import RequirementSet
+    from lazyaudit.sources import SourceFile, SourceTree
+
+
+@dataclass
+class Project:
+    """A loaded project: its sources, parsed modules, environment, entries and requirements."""
+
+    root: Path
+    config: Config
+    env: Environment
+    sources: SourceTree
+    entries: list[Entry]
+    requirements: RequirementSet
+    parsed: dict[str, ParsedModule]  # project-relative path -> ParsedModule
+    findings: list[Finding]  # problems met while loading (LA900): unparsable files, broken inputs
+    cache: ScanCache | None = None
+    jobs: int | None = None
+    _indexes: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
+    _views: list[EntryView] | None = field(default=None, repr=False)
+
+    # -- module resolution per view -------------------------------------------------------------
+    def files(self) -> dict[str, SourceFile]:
+        return {f.rel: f for f in self.sources.files}
+
+    def index(self, entry_root: str = "") -> ModuleIndex:
+        return self._view_parts(entry_root)[0]
+
+    def resolver(self, entry_root: str = "") -> ImportResolver:
+        return self._view_parts(entry_root)[1]
+
+    def _view_parts(self, entry_root: str) -> tuple[ModuleIndex, ImportResolver]:
+        roots = self.sources.search_roots(entry_root)
+        parts = self._indexes.get(roots)
+        if parts is None:
+            from lazyaudit.closure import ImportResolver
+            from lazyaudit.modindex import ModuleIndex
+
+            first_party = self.sources.modules(roots)
+            by_name = {f.module: self.parsed[f.rel] for f in first_party.values() if f.rel in self.parsed}
+            index = ModuleIndex(self.env, first_party, by_name, cache=self.cache,
+                                module_map=self.config.module_map, jobs=self.jobs)
+            parts = (index, ImportResolver(index))
+            self._indexes[roots] = parts
+        return parts  # type: ignore[return-value]
+
+    def closure(self, module: str, *, entry_root: str = "", stdlib: bool = True) -> set[str]:
+        """Modules that `import module` loads, predicted statically (runtime-faithful)."""
+        return self.resolver(entry_root).loaded_modules([module], stdlib=stdlib)
+
+    def graph(self, entry_root: str = "", *, stdlib: bool = True) -> nx.DiGraph:
+        """Import graph of every first-party module visible from `entry_root`, installed code as it runs."""
+        from lazyaudit.graph import build_graph
+
+        resolver = self.resolver(entry_root)
+        names = sorted(self.sources.modules(self.sources.search_roots(entry_root)))
+        return build_graph(resolver, names, stdlib=stdlib)
+
+    def views(self) -> list[EntryView]:
+        """One EntryView per entry point: the cold-start closure of its module."""
+        if self._views is None:
+            from lazyaudit.checks.context import EntryView
+
+            views = []
+            for entry in self.entries:
+                index, resolver = self._view_parts(entry.root)
+                found = entry.module in index.first_party
+                loaded = resolver.closure([entry.module]) if found else {}
+                views.append(EntryView(entry, self.sources.search_roots(entry.root), index, resolver, loaded, found))
+            self._views = views
+        return self._views
+
+    # -- checks ---------------------------------------------------------------------------------
+    def context(self, profile: Mapping[str, Any] | None = None) -> CheckContext:
+        from lazyaudit.checks.context import CheckContext
+
+        index, resolver = self._view_parts("")
+        return CheckContext(
+            root=self.root, config=self.config, env=self.env, sources=self.sources, files=self.files(),
+            parsed=self.parsed, entries=self.entries, requirements=self.requirements, views=self.views(),
+            project_index=index, project_resolver=resolver, graph_factory=lambda: self.graph(stdlib=False),
+            profile=profile,
+        )
+
+    def audit(
+        self, select: Iterable[str] | None = None, ignore: Iterable[str] = (), *,
+        profile: Mapping[str, Any] | None = None, debug: bool = False,
+    ) -> list[Finding]:
+        """Run the selected checks and return every finding (loading problems included), filtered and sorted."""
+        from lazyaudit.checks import run_checks
+
+        codes = set(select) if select is not None else set(self.config.select or RULES)
+        codes -= set(ignore) | set(self.config.ignore)
+        found = [f for f in self.findings if f.code in codes]
+        found += run_checks(self.context(profile), codes, debug=debug)
+        return sorted(self._unsuppressed(found, codes), key=lambda f: f.sort_key)
+
+    def _unsuppressed(self, findings: Iterable[Finding], codes: set[str]) -> Iterable[Finding]:
+        per_file = [(glob, set(c)) for glob, c in self.config.per_file_ignores]
+        inline: dict[str, dict[int, tuple[str, ...]]] = {
+            rel: dict(p.suppressions) for rel, p in self.parsed.items() if p.suppressions
+        }
+        seen: set[tuple[Any, ...]] = set()
+        for f in findings:
+            key = (f.code, f.path, f.line, f.column, f.subject, f.message)
+            if key in seen or f.code not in codes:
+                continue
+            seen.add(key)
+            if any(f.code in c and fnmatch.fnmatch(f.path, g) for g, c in per_file):
+                continue
+            marks = inline.get(f.path, {}).get(f.line)
+            if marks is not None and (not marks or f.code in marks):
+                continue
+            yield f
+
+    def summary(self, findings: Sequence[Finding]) -> dict[str, Any]:
+        """The report summary (see docs/json-schema.md)."""
+        from lazyaudit import __version__
+
+        counts: dict[str, int] = {}
+        for f in findings:
+            counts[f.code] = counts.get(f.code, 0) + 1
+        files = self.sources.files
+        return {
+            "root": self.root.name,
+            "tool_version": __version__,
+            "entries": [
+                {"module": e.module, "attr": e.attr, "source": e.source, "name": e.name, "package_type": e.package_type}
+                for e in self.entries
+            ],
+            "counts": dict(sorted(counts.items())),
+            "files": {
+                "scanned": len(files), "runtime": sum(not f.dev for f in files), "dev": sum(f.dev for f in files),
+                "unparsable": sum(1 for p in self.parsed.values() if p.error),
+            },
+            "environment": {
+                "python": ".".join(str(v) for v in self.env.version_info[:3]),
+                "distributions": len(self.env.distributions),
+            },
+            "requirements": {"sources": list(self.requirements.sources), "lock_files": list(self.requirements.lock_files)},
+        }
+
+
+def default_cache(enabled: bool = True) -> ScanCache:
+    from lazyaudit.parsing.cache import ScanCache
+
+    return ScanCache() if enabled else ScanCache.disabled()
+
+
+def load_project(
+    path: str | os.PathLike[str] = ".",
+    python: str | None = None,
+    *,
+    entries: Sequence[str] = (),
+    overrides: Mapping[str, Any] | None = None,
+    cache: bool = True,
+    jobs: int | None = None,
+) -> Project:
+    """Load a project for analysis without importing any of its code.
+
+    `python` names the interpreter whose environment is analysed (default: the running one).
+    Raises LazyauditError for problems the user must fix (missing path, bad interpreter, bad config).
+    """
+    from lazyaudit.config import load_config
+    from lazyaudit.entries import discover_entries, discover_layer_roots
+    from lazyaudit.environment import load_environment
+    from lazyaudit.parsing import scan_many
+    from lazyaudit.requirements import load_requirements
+    from lazyaudit.sources import discover_sources
+
+    root = Path(path)
+    if not root.exists():
+        raise LazyauditError(f"path does not exist: {root}")
+    if not root.is_dir():
+        raise LazyauditError(f"not a directory: {root} (give the project folder; use --entry for a module)")
+    root = root.resolve()
+    config, findings = load_config(root, overrides)
+    findings = list(findings)
+    env = load_environment(python)
+    entry_list, entry_findings = discover_entries(root, config, entries)
+    findings += entry_findings
+    function_roots = sorted({e.root for e in entry_list if e.root})
+    layer_roots = list(discover_layer_roots(root))
+    sources = discover_sources(
+        root, roots=[*config.source_roots, *layer_roots], function_roots=function_roots,
+        exclude=config.exclude, dev_paths=config.dev_paths,
+    )
+    scan_cache = default_cache(cache and config.cache)
+    by_path = scan_many([(f.path, f.module, f.is_package) for f in sources.files], full=True,
+                        cache=scan_cache, jobs=jobs)
+    parsed = {f.rel: by_path[f.path] for f in sources.files if f.path in by_path}
+    for f in sources.files:
+        p = parsed.get(f.rel)
+        if p is not None and p.error:
+            findings.append(Finding("LA900", f"cannot analyse {f.rel}: {p.error}", f.rel, _error_line(p.error),
+                                    subject=f.module, severity="error", data={"reason": p.error}))
+    requirements = load_requirements(root, extra_files=config.requirement_files, roots=function_roots)
+    findings += requirements.findings
+    project = Project(root, config, env, sources, entry_list, requirements, parsed, findings, scan_cache, jobs)
+    for view in project.views():
+        if not view.found:
+            e = view.entry
+            where = f" (root {e.root}/)" if e.root else ""
+            project.findings.append(Finding(
+                "LA900", f"entry point {e.spec} from {e.source}: module {e.module} not found in the project{where}",
+                e.path, e.line, subject=e.module, severity="error", data={"reason": "entry module not found"},
+            ))
+    return project
+
+
+def _error_line(reason: str) -> int:
+    marker = "line "
+    if marker in reason:
+        digits = reason.split(marker, 1)[1].split(",", 1)[0].split(":", 1)[0].strip()
+        if digits.isdigit():
+            return int(digits)
+    return 0
+
+
+def select_codes(select: str | None, ignore: str | None, default: Iterable[str]) -> tuple[set[str], set[str]]:
+    """CLI --select/--ignore to code sets (prefixes allowed); unknown codes raise LazyauditError."""
+    from lazyaudit.rules import UnknownCodeError
+
+    try:
+        chosen = set(expand_codes(select)) if select else set(default)
+        dropped = set(expand_codes(ignore)) if ignore else set()
+    except UnknownCodeError as exc:
+        raise LazyauditError(str(exc)) from None
+    return chosen, dropped

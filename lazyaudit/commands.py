@@ -1,0 +1,111 @@
+"""The body of each CLI command: load, analyse, render; returns (text, exit code) and never prints."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lazyaudit.model import LazyauditError
+from lazyaudit.rules import DEPS_CODES, RULES
+
+EXIT_CLEAN, EXIT_FINDINGS = 0, 1
+
+
+def _load(args: Any, entries: list[str] | None = None):  # type: ignore[no-untyped-def]
+    from lazyaudit.analysis import load_project
+
+    return load_project(
+        getattr(args, "path", "."), args.python, entries=entries if entries is not None else getattr(args, "entry", []),
+        cache=not args.no_cache,
+    )
+
+
+def _profile_data(args: Any) -> dict[str, Any] | None:
+    path = getattr(args, "profile_data", None)
+    if not path:
+        return None
+    from lazyaudit.profiling import load_profile
+
+    return load_profile(path)
+
+
+def _report(args: Any, color: bool, default_codes: tuple[str, ...]) -> tuple[str, int]:
+    from lazyaudit.analysis import select_codes
+    from lazyaudit.report import render
+
+    project = _load(args)
+    codes, dropped = select_codes(args.select, args.ignore, project.config.select or default_codes)
+    codes &= set(default_codes)
+    profile = _profile_data(args)
+    findings = project.audit(codes, dropped, profile=profile, debug=args.debug)
+    if args.baseline:
+        from lazyaudit.report.baseline import filter_new, load_baseline
+
+        findings = filter_new(findings, load_baseline(args.baseline))
+    summary = project.summary(findings)
+    if set(default_codes) - set(DEPS_CODES) - {"LA900"}:
+        from lazyaudit.costs import entry_costs
+
+        summary["cost"] = entry_costs(project, profile)
+    return render(args.format, findings, summary, color=color), EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def run_audit(args: Any, color: bool) -> tuple[str, int]:
+    return _report(args, color, tuple(RULES))
+
+
+def run_deps(args: Any, color: bool) -> tuple[str, int]:
+    return _report(args, color, (*DEPS_CODES, "LA900"))
+
+
+def run_closure(args: Any, color: bool) -> tuple[str, int]:
+    project = _load(args, entries=[])
+    resolver = project.resolver(args.entry_root)
+    index = resolver.index
+    if index.info(args.module).category == "missing":
+        raise LazyauditError(f"module {args.module} not found in the project or in {project.env.executable}")
+    modules = sorted(resolver.loaded_modules([args.module], stdlib=not args.no_stdlib))
+    if args.format == "json":
+        return json.dumps({"module": args.module, "modules": modules}, indent=2) + "\n", EXIT_CLEAN
+    by_cat: dict[str, int] = {}
+    lines = []
+    for name in modules:
+        info = index.info(name)
+        by_cat[info.category] = by_cat.get(info.category, 0) + 1
+        where = info.distribution or ("" if info.category != "first_party" else info.rel)
+        lines.append(f"{name:<60} {info.category:<12} {where}".rstrip())
+    head = ", ".join(f"{n} {c.replace('_', '-')}" for c, n in sorted(by_cat.items()))
+    return f"import {args.module} loads {len(modules)} modules ({head}):\n" + "\n".join(lines) + "\n", EXIT_CLEAN
+
+
+def run_why(args: Any, color: bool) -> tuple[str, int]:
+    from lazyaudit.why import explain
+
+    project = _load(args)
+    result = explain(project, args.module)
+    if args.format == "json":
+        return json.dumps(result, indent=2, sort_keys=True) + "\n", EXIT_CLEAN
+    from lazyaudit.why import format_text
+
+    return format_text(result), EXIT_CLEAN
+
+
+def run_graph(args: Any, color: bool) -> tuple[str, int]:
+    from lazyaudit.report.dot import draw
+
+    project = _load(args)
+    message = draw(project, args, _profile_data(args))
+    return message, EXIT_CLEAN
+
+
+def run_profile(args: Any, color: bool) -> tuple[str, int]:
+    from lazyaudit.profiling import profile_command
+
+    return profile_command(args, color), EXIT_CLEAN
+
+
+def run_fix(args: Any, color: bool) -> tuple[str, int]:
+    from lazyaudit.codemods.runner import fix_command
+
+    project = _load(args)
+    return fix_command(project, args, color)

@@ -1,0 +1,131 @@
+"""What each module name is in one project view: first-party file, installed module, stdlib, or missing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Mapping
+
+from lazyaudit.model import ParsedModule
+
+if TYPE_CHECKING:
+    from lazyaudit.environment import Environment
+    from lazyaudit.locator import ModuleLocator
+    from lazyaudit.parsing.cache import ScanCache
+    from lazyaudit.sources import SourceFile
+
+FIRST_PARTY = "first_party"
+THIRD_PARTY = "third_party"
+STDLIB = "stdlib"
+MISSING = "missing"
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleInfo:
+    """A resolved module: where it lives, what kind of code it is, and its parsed imports."""
+
+    name: str
+    category: str  # first_party, third_party, stdlib or missing
+    path: str = ""
+    is_package: bool = False
+    kind: str = "source"  # locator kind: source, extension, sourceless, builtin, frozen, namespace
+    distribution: str = ""  # canonical distribution name for third-party modules
+    parsed: ParsedModule | None = None
+    rel: str = ""  # project-relative path for first-party modules
+
+    @property
+    def native(self) -> bool:
+        return self.kind == "extension"
+
+    @property
+    def source_bytes(self) -> int:
+        return self.parsed.source_bytes if self.parsed else 0
+
+
+class ModuleIndex:
+    """Resolves and parses modules on demand, memoised; first-party names shadow installed ones."""
+
+    def __init__(
+        self,
+        env: Environment,
+        first_party: Mapping[str, SourceFile],
+        parsed_first_party: Mapping[str, ParsedModule],
+        *,
+        cache: ScanCache | None = None,
+        module_map: Mapping[str, str] | None = None,
+        jobs: int | None = None,
+    ) -> None:
+        from lazyaudit.locator import ModuleLocator  # adapter import kept out of module import time
+
+        self.env = env
+        self.first_party = dict(first_party)
+        self._first_party_packages = {n.rsplit(".", 1)[0] for n in self.first_party if "." in n}
+        self._parsed_fp = dict(parsed_first_party)
+        self._cache = cache
+        self._module_map = dict(module_map or {})
+        self._jobs = jobs
+        self.locator: ModuleLocator = ModuleLocator(
+            env.sys_path, stdlib=env.stdlib, builtins=env.builtins, extension_suffixes=env.extension_suffixes
+        )
+        self._infos: dict[str, ModuleInfo] = {}
+        self._fp_top = {n.split(".", 1)[0] for n in self.first_party}
+
+    def is_first_party(self, name: str) -> bool:
+        return name.split(".", 1)[0] in self._fp_top
+
+    def info(self, name: str) -> ModuleInfo:
+        found = self._infos.get(name)
+        if found is None:
+            found = self._resolve(name)
+            if found.parsed is None and found.kind in ("source",) and found.path and found.category != FIRST_PARTY:
+                found = self._with_parsed([found])[0]
+            self._infos[name] = found
+        return found
+
+    def infos(self, names: Iterable[str]) -> list[ModuleInfo]:
+        """Resolve many names, scanning the uncached installed sources of the batch together."""
+        names = list(dict.fromkeys(names))
+        todo = [self._resolve(n) for n in names if n not in self._infos]
+        need = [i for i in todo if i.parsed is None and i.kind == "source" and i.path and i.category != FIRST_PARTY]
+        done = {i.name: i for i in self._with_parsed(need)} if need else {}
+        for i in todo:
+            self._infos[i.name] = done.get(i.name, i)
+        return [self._infos[n] for n in names]
+
+    def exists(self, name: str) -> bool:
+        return self.info(name).category != MISSING
+
+    def known(self) -> dict[str, ModuleInfo]:
+        return dict(self._infos)
+
+    def _resolve(self, name: str) -> ModuleInfo:
+        top = name.split(".", 1)[0]
+        src = self.first_party.get(name)
+        if src is not None:
+            return ModuleInfo(name, FIRST_PARTY, src.path, src.is_package, "source", "", self._parsed_fp.get(name), src.rel)
+        if top in self._fp_top:
+            if name in self._first_party_packages or any(m.startswith(name + ".") for m in self.first_party):
+                return ModuleInfo(name, FIRST_PARTY, "", True, "namespace")
+            return ModuleInfo(name, MISSING)
+        loc = self.locator.find(name)
+        category = STDLIB if self.env.is_stdlib(name) else THIRD_PARTY
+        if loc is None:
+            return ModuleInfo(name, MISSING)
+        dist = ""
+        if category == THIRD_PARTY:
+            dists = self.env.distributions_for(name, self._module_map)
+            dist = dists[0].name if dists else ""
+        return ModuleInfo(name, category, loc.path, loc.is_package, loc.kind, dist)
+
+    def _with_parsed(self, infos: list[ModuleInfo]) -> list[ModuleInfo]:
+        from lazyaudit.parsing import scan_many
+
+        parsed = scan_many(
+            [(i.path, i.name, i.is_package) for i in infos], full=False, cache=self._cache, jobs=self._jobs
+        )
+        return [_replace_parsed(i, parsed.get(i.path)) for i in infos]
+
+
+def _replace_parsed(info: ModuleInfo, parsed: ParsedModule | None) -> ModuleInfo:
+    return ModuleInfo(
+        info.name, info.category, info.path, info.is_package, info.kind, info.distribution, parsed, info.rel
+    )
