@@ -5,13 +5,19 @@
 # never import third-party or project code (it only reads files and metadata).
 # `from __future__ import annotations` is deliberately absent: annotations are not used.
 
-import csv
-import io
-import json
-import os
-import re
 import sys
-from importlib import machinery
+
+if __name__ == "__main__" and not (sys.flags.isolated or getattr(sys.flags, "safe_path", False)):
+    # The interpreter put this script's directory (lazyaudit's package) first on sys.path.
+    # Drop it before importing anything else, so no module of ours can shadow the stdlib,
+    # and so it is not reported as part of the environment.
+    del sys.path[0]
+
+import csv  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+from importlib import machinery  # noqa: E402
 
 SCHEMA = 1
 
@@ -312,21 +318,17 @@ def collect(path=None):
     }
 
 
-def script_path():
-    """sys.path as a program of this interpreter sees it, minus the entry added for this script."""
-    path = list(sys.path)
-    added = not (sys.flags.isolated or getattr(sys.flags, "safe_path", False))
-    if added and path:
-        path = path[1:]  # the interpreter prepended this script's own directory
-    # Empty entries mean "the current directory", which belongs to the caller, not the environment.
-    return [os.path.abspath(entry) for entry in path if entry]
+def environment_path():
+    """sys.path as a program of this interpreter sees it, without "current directory" entries."""
+    # Empty entries mean the caller's working directory, which is first-party, not environment.
+    return [os.path.abspath(entry) for entry in sys.path if entry]
 
 
 def main():
     if sys.version_info < (3, 8):
         sys.stderr.write("lazyaudit needs a target interpreter of Python 3.8 or newer\n")
         return 3
-    sys.stdout.write(json.dumps(collect(script_path()), sort_keys=True) + "\n")
+    sys.stdout.write(json.dumps(collect(environment_path()), sort_keys=True) + "\n")
     sys.stdout.flush()
     return 0
 

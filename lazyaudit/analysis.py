@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from lazyaudit.model import Entry, Finding, LazyauditError, ParsedModule
-from lazyaudit.rules import RULES, expand_codes
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -105,20 +103,18 @@ class Project:
         )
 
     def audit(
-        self, select: Iterable[str] | None = None, ignore: Iterable[str] = (), *,
-        profile: Mapping[str, Any] | None = None, debug: bool = False,
+        self, codes: Iterable[str] | None = None, *, profile: Mapping[str, Any] | None = None, debug: bool = False,
     ) -> list[Finding]:
-        """Run the selected checks and return every finding (loading problems included), filtered and sorted."""
+        """Run the checks (default: the configuration's select minus ignore) and return every finding,
+        loading problems included, after inline and per-file suppressions, sorted."""
         from lazyaudit.checks import run_checks
 
-        codes = set(select) if select is not None else set(self.config.select or RULES)
-        codes -= set(ignore) | set(self.config.ignore)
+        codes = set(self.config.enabled if codes is None else codes)
         found = [f for f in self.findings if f.code in codes]
         found += run_checks(self.context(profile), codes, debug=debug)
         return sorted(self._unsuppressed(found, codes), key=lambda f: f.sort_key)
 
     def _unsuppressed(self, findings: Iterable[Finding], codes: set[str]) -> Iterable[Finding]:
-        per_file = [(glob, set(c)) for glob, c in self.config.per_file_ignores]
         inline: dict[str, dict[int, tuple[str, ...]]] = {
             rel: dict(p.suppressions) for rel, p in self.parsed.items() if p.suppressions
         }
@@ -128,7 +124,7 @@ class Project:
             if key in seen or f.code not in codes:
                 continue
             seen.add(key)
-            if any(f.code in c and fnmatch.fnmatch(f.path, g) for g, c in per_file):
+            if f.path and f.code not in self.config.codes_for(f.path):
                 continue
             marks = inline.get(f.path, {}).get(f.line)
             if marks is not None and (not marks or f.code in marks):
@@ -237,15 +233,3 @@ def _error_line(reason: str) -> int:
         if digits.isdigit():
             return int(digits)
     return 0
-
-
-def select_codes(select: str | None, ignore: str | None, default: Iterable[str]) -> tuple[set[str], set[str]]:
-    """CLI --select/--ignore to code sets (prefixes allowed); unknown codes raise LazyauditError."""
-    from lazyaudit.rules import UnknownCodeError
-
-    try:
-        chosen = set(expand_codes(select)) if select else set(default)
-        dropped = set(expand_codes(ignore)) if ignore else set()
-    except UnknownCodeError as exc:
-        raise LazyauditError(str(exc)) from None
-    return chosen, dropped

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,7 @@ class Tagged:
 class LineDict(dict):  # type: ignore[type-arg]
     """A mapping that remembers the 1-based line of each of its keys (for findings and entries)."""
 
-    __slots__ = ("lines", "line")
+    __slots__ = ("line", "lines")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,7 +62,7 @@ def load_yaml(text: str | bytes, path: str, *, expect_mapping: bool = True) -> t
     import yaml  # imported here: only template discovery needs it, and it costs ~10 ms
 
     try:
-        data = yaml.load(text, Loader=_loader_class())  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_loader_class())
     except yaml.MarkedYAMLError as exc:
         return None, _marked_finding(exc, path)
     except yaml.YAMLError as exc:  # e.g. a reader error on a control character
@@ -116,14 +117,9 @@ def _kind(data: Any) -> str:
     return "list" if isinstance(data, list) else type(data).__name__
 
 
-_LOADER: Any = None
-
-
+@functools.cache  # built on first use, so that yaml is imported only when a YAML file is actually read
 def _loader_class() -> Any:
-    """Build (once) a SafeLoader subclass that accepts any local tag and records key lines."""
-    global _LOADER  # cached so that yaml is imported only when a YAML file is actually read
-    if _LOADER is not None:
-        return _LOADER
+    """A SafeLoader subclass that accepts any local tag and records the line of every mapping key."""
     import yaml
 
     class CfnLoader(yaml.SafeLoader):
@@ -152,5 +148,4 @@ def _loader_class() -> Any:
 
     CfnLoader.add_constructor("tag:yaml.org,2002:map", construct_map)
     CfnLoader.add_multi_constructor("!", construct_tag)
-    _LOADER = CfnLoader
-    return _LOADER
+    return CfnLoader

@@ -14,9 +14,10 @@ EXIT_CLEAN, EXIT_FINDINGS = 0, 1
 def _load(args: Any, entries: list[str] | None = None):  # type: ignore[no-untyped-def]
     from lazyaudit.analysis import load_project
 
+    overrides = {"select": getattr(args, "select", None), "ignore": getattr(args, "ignore", None)}
     return load_project(
         getattr(args, "path", "."), args.python, entries=entries if entries is not None else getattr(args, "entry", []),
-        cache=not args.no_cache,
+        overrides=overrides, cache=not args.no_cache,
     )
 
 
@@ -30,14 +31,12 @@ def _profile_data(args: Any) -> dict[str, Any] | None:
 
 
 def _report(args: Any, color: bool, default_codes: tuple[str, ...]) -> tuple[str, int]:
-    from lazyaudit.analysis import select_codes
     from lazyaudit.report import render
 
     project = _load(args)
-    codes, dropped = select_codes(args.select, args.ignore, project.config.select or default_codes)
-    codes &= set(default_codes)
+    codes = set(project.config.enabled) & set(default_codes)
     profile = _profile_data(args)
-    findings = project.audit(codes, dropped, profile=profile, debug=args.debug)
+    findings = project.audit(codes, profile=profile, debug=args.debug)
     if args.baseline:
         from lazyaudit.report.baseline import filter_new, load_baseline
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from lazyaudit.model import Finding, LazyauditError
 from lazyaudit.pyproject import read_pyproject
@@ -243,6 +243,8 @@ def _parse_layer(layer: Mapping[str, Any], label: str, problems: list[str]) -> d
     for raw_key, value in layer.items():
         key = str(raw_key).replace("_", "-")
         if key not in _KEYS:
+            import difflib  # only a misspelt key needs it
+
             close = difflib.get_close_matches(key, list(_KEYS), n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             problems.append(f"{label}: unknown key '{raw_key}'{hint}")

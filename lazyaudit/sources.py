@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
-DEFAULT_EXCLUDE = (
-    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "build", "dist", "node_modules",
-    "__pycache__", "site-packages", ".aws-sam", "cdk.out", ".mypy_cache", ".ruff_cache",
-    ".pytest_cache", ".eggs", "*.egg-info", ".serverless", ".hypothesis",
-)
-DEFAULT_DEV = (
-    "tests", "test", "testing", "docs", "doc", "examples", "example", "scripts", "benchmarks",
-    "bench", "tools", "conftest.py", "noxfile.py", "setup.py", "fabfile.py", "test_*.py", "*_test.py",
-)
+from lazyaudit import config as _config
+
+# One definition of the defaults and of the glob semantics, shared with the configuration.
+DEFAULT_EXCLUDE = _config.DEFAULT_EXCLUDE
+DEFAULT_DEV = _config.DEFAULT_DEV_PATHS
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,18 +121,11 @@ def _owning_root(rel: str, ordered_roots: tuple[str, ...]) -> str:
 
 
 def _excluded(name: str, rel: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p) for p in patterns)
+    return any(_config.path_matches(rel, p) for p in patterns)
 
 
 def _is_dev(rel: str, patterns: tuple[str, ...]) -> bool:
-    parts = PurePosixPath(rel).parts
-    for p in patterns:
-        if "/" in p:
-            if fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.rstrip("/") + "/*"):
-                return True
-        elif any(fnmatch.fnmatch(part, p) for part in parts):
-            return True
-    return False
+    return any(_config.path_matches(rel, p) for p in patterns)
 
 
 def _walk_py_files(root: Path, exclude: tuple[str, ...]) -> Iterable[str]:

@@ -32,8 +32,7 @@ def parse_handler(handler: Any) -> tuple[str, str] | str:
         return f"{text!r} uses a variable that cannot be resolved statically"
     module, dot, attr = text.rpartition(".")
     module = module.strip("/")
-    if module.startswith("./"):
-        module = module[2:]
+    module = module.removeprefix("./")
     module = module.replace("/", ".")
     if not dot or not module or not is_dotted(module) or not _IDENT.match(attr):
         return f"{text!r} is not module.function"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -9,10 +10,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from lazyaudit.model import Finding
 
-__all__ = ["FORMATS", "render", "sort_findings", "plain"]
+__all__ = ["FORMATS", "plain", "render", "sort_findings"]
 
 FORMATS: tuple[str, ...] = ("text", "json", "sarif", "markdown")
-_INF = float("inf")
 
 
 def render(fmt: str, findings: Sequence[Finding], summary: Mapping[str, Any], *, color: bool = False) -> str:
@@ -45,7 +45,7 @@ def plain(value: Any) -> Any:
     """A JSON-ready copy of rule data: mappings with str keys, lists for tuples and sorted sets, paths as posix."""
     if isinstance(value, Enum):
         return plain(value.value)
-    if isinstance(value, float) and (value != value or value in (_INF, -_INF)):
+    if isinstance(value, float) and not math.isfinite(value):
         return None  # NaN and infinities are not JSON
     if value is None or isinstance(value, (bool, int, float, str)):
         return value

@@ -31,17 +31,17 @@ def load_baseline(path: Path) -> frozenset[str]:
     if isinstance(doc, dict) and "runs" in doc and doc.get("version") == "2.1.0":
         return frozenset(_sarif_fingerprints(path, doc))
     if not isinstance(doc, dict) or "findings" not in doc:
-        raise LazyauditError(f"baseline {path}: not a lazyaudit JSON report (no \"findings\"); {_HINT}")
+        raise LazyauditError(f'baseline {path}: not a lazyaudit JSON report (no "findings"); {_HINT}')
     if doc.get("version") != 1:
         raise LazyauditError(f"baseline {path}: unsupported report version {doc.get('version')!r} (expected 1)")
     findings = doc["findings"]
     if not isinstance(findings, list):
-        raise LazyauditError(f"baseline {path}: \"findings\" must be a list")
+        raise LazyauditError(f'baseline {path}: "findings" must be a list')
     out = set()
     for i, item in enumerate(findings):
         fingerprint = item.get("fingerprint") if isinstance(item, dict) else None
         if not isinstance(fingerprint, str) or not fingerprint:
-            raise LazyauditError(f"baseline {path}: finding #{i + 1} has no \"fingerprint\"")
+            raise LazyauditError(f'baseline {path}: finding #{i + 1} has no "fingerprint"')
         out.add(fingerprint)
     return frozenset(out)
 
@@ -51,7 +51,7 @@ def _sarif_fingerprints(path: Path, doc: dict[str, Any]) -> Iterable[str]:
 
     runs = doc.get("runs")
     if not isinstance(runs, list):
-        raise LazyauditError(f"baseline {path}: SARIF \"runs\" must be a list")
+        raise LazyauditError(f'baseline {path}: SARIF "runs" must be a list')
     for run in runs:
         for result in (run.get("results") or []) if isinstance(run, dict) else []:
             prints = result.get("partialFingerprints") if isinstance(result, dict) else None

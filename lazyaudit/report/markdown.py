@@ -56,7 +56,9 @@ def _heading(findings: Sequence[Finding], summary: Mapping[str, Any]) -> list[st
         facts.append(f"Python {markdown_escape(env['python'])}")
     specs = entry_specs(summary)
     if specs:
-        facts.append(f"{len(specs)} entr{'ies' if len(specs) != 1 else 'y'}: " + ", ".join(markdown_code(s) for s in specs))
+        facts.append(
+            f"{len(specs)} entr{'ies' if len(specs) != 1 else 'y'}: " + ", ".join(markdown_code(s) for s in specs)
+        )
     if summary.get("tool_version"):
         facts.append(f"lazyaudit {markdown_escape(summary['tool_version'])}")
     return [title, "", *([" · ".join(facts), ""] if facts else [])]
@@ -96,7 +98,11 @@ def _costs(summary: Mapping[str, Any]) -> list[str]:
             for row in d_rows:
                 row[0] = markdown_code(row[0])
                 row[1] = markdown_escape(row[1])
-            lines += ["<details><summary>Distributions loaded</summary>", "", *markdown_table(d_headers, d_rows, d_align)]
+            lines += [
+                "<details><summary>Distributions loaded</summary>",
+                "",
+                *markdown_table(d_headers, d_rows, d_align),
+            ]
             lines += ["", markdown_escape(footer), "", "</details>", ""]
     return lines
 
@@ -107,11 +113,13 @@ def _findings(findings: Sequence[Finding]) -> list[str]:
     rows = []
     for f in findings[:MAX_ROWS]:
         entry = finding_entry(f)
-        rows.append([
-            markdown_code(location(f)),
-            markdown_escape(f.code),
-            markdown_escape(f.message) + (f" <sub>{markdown_code(entry)}</sub>" if entry else ""),
-        ])
+        rows.append(
+            [
+                markdown_code(location(f)),
+                markdown_escape(f.code),
+                markdown_escape(f.message) + (f" <sub>{markdown_code(entry)}</sub>" if entry else ""),
+            ]
+        )
     lines = ["### Findings", "", *markdown_table(["location", "code", "message"], rows, "<<<")]
     if len(findings) > MAX_ROWS:
         lines += ["", f"… and {format_count(len(findings) - MAX_ROWS)} more (see the JSON or SARIF report)."]
@@ -122,8 +130,10 @@ def _chains(findings: Sequence[Finding]) -> list[str]:
     items = []
     for f in findings:
         for hops in chains(f.data.get("chain") if isinstance(f.data, Mapping) else None):
-            items.append(f"- {markdown_code(location(f))} {markdown_escape(f.code)}: "
-                         + " → ".join(markdown_code(h) for h in hops))
+            items.append(
+                f"- {markdown_code(location(f))} {markdown_escape(f.code)}: "
+                + " → ".join(markdown_code(h) for h in hops)
+            )
     if not items:
         return []
     shown = items[:MAX_CHAINS]

@@ -120,23 +120,34 @@ def _num(value: Any) -> float | None:
 
 
 def cost_metric(cost: Mapping[str, Any]) -> str:
-    """What the bars measure for one entry: measured ms when a profile exists, else source bytes, else modules."""
+    """What the bars measure for one entry: time ("ms": measured, else the analysis' estimate),
+    measured time alone, source bytes, or module count, whichever the summary carries."""
     top = [t for t in cost.get("top") or () if isinstance(t, Mapping)]
-    if _num(cost.get("measured_ms")) is not None or any(_num(t.get("measured_ms")) is not None for t in top):
-        return "measured_ms"
+    for key in ("ms", "measured_ms"):
+        if _num(cost.get(key)) is not None or any(_num(t.get(key)) is not None for t in top):
+            return key
     if _num(cost.get("source_bytes")) or any(_num(t.get("source_bytes")) for t in top):
         return "source_bytes"
     return "modules"
 
 
-_TOP_KEY = {"measured_ms": "measured_ms", "source_bytes": "source_bytes", "modules": "cumulative_modules"}
+_TOP_KEY = {"ms": "ms", "measured_ms": "measured_ms", "source_bytes": "source_bytes", "modules": "cumulative_modules"}
+
+
+def format_time(item: Mapping[str, Any], measured: str = "measured_ms", estimate: str = "ms") -> str:
+    """Measured time as is; otherwise the analysis' estimate marked with "~"."""
+    if _num(item.get(measured)) is not None:
+        return format_ms(item[measured])
+    if _num(item.get(estimate)) is not None:
+        return "~" + format_ms(item[estimate])
+    return ""
 
 
 def entry_line(cost: Mapping[str, Any]) -> str:
-    """One sentence on what an entry loads: modules, source, native extensions, measured time."""
+    """One sentence on what an entry loads: modules, source, native extensions, time."""
     parts = []
     if _num(cost.get("modules")) is not None:
-        kinds = (("first_party", "first-party"), ("third_party", "third-party"))
+        kinds = (("first_party", "first-party"), ("third_party", "third-party"), ("stdlib", "stdlib"))
         split = [f"{format_count(cost[k])} {label}" for k, label in kinds if _num(cost.get(k)) is not None]
         parts.append(f"{format_count(cost['modules'])} modules" + (f" ({', '.join(split)})" if split else ""))
     if _num(cost.get("source_bytes")) is not None:
@@ -145,6 +156,8 @@ def entry_line(cost: Mapping[str, Any]) -> str:
         parts.append(f"{format_count(cost['native'])} native extensions")
     if _num(cost.get("measured_ms")) is not None:
         parts.append(f"{format_ms(cost['measured_ms'])} measured")
+    elif _num(cost.get("ms")) is not None:
+        parts.append(f"{format_time(cost)} estimated (run `lazyaudit profile` to measure)")
     return " · ".join(parts)
 
 
@@ -172,7 +185,7 @@ def cost_rows(cost: Mapping[str, Any], limit: int = 10, bar_width: int = 20) -> 
         row += [
             format_count(t.get("cumulative_modules")),
             format_bytes(t.get("source_bytes")),
-            format_ms(t.get("measured_ms")),
+            format_time(t),
             format_share(min(value / total, 1.0) if total else None),
             bar(value / peak if peak else 0.0, bar_width),
         ]
@@ -182,14 +195,20 @@ def cost_rows(cost: Mapping[str, Any], limit: int = 10, bar_width: int = 20) -> 
 
 
 def distribution_rows(cost: Mapping[str, Any], limit: int = 10) -> tuple[list[str], list[list[str]], str, str]:
-    """The heaviest distributions an entry loads, and a footer line for the ones left out."""
+    """The costliest distributions an entry loads (by time when known, else size), and a footer line."""
     dists = [d for d in cost.get("distributions") or () if isinstance(d, Mapping) and d.get("name")]
-    by_ms = cost_metric(cost) == "measured_ms"
-    dists.sort(key=lambda d: (-(_num(d.get("measured_ms" if by_ms else "size")) or 0.0), str(d["name"])))
-    headers = ["distribution", "version", "modules", "size", "measured"]
+    metric = cost_metric(cost)
+    key = metric if metric in ("ms", "measured_ms") else "size"
+    dists.sort(key=lambda d: (-(_num(d.get(key)) or 0.0), -(_num(d.get("size")) or 0.0), str(d["name"])))
+    headers = ["distribution", "version", "modules", "size", "time"]
     rows = [
-        [str(d["name"]), str(d.get("version") or ""), format_count(d.get("modules")),
-         format_bytes(d.get("size")), format_ms(d.get("measured_ms"))]
+        [
+            str(d["name"]),
+            str(d.get("version") or ""),
+            format_count(d.get("modules")),
+            format_bytes(d.get("size")),
+            format_time(d),
+        ]
         for d in dists[:limit]
     ]
     total = sum(_num(d.get("size")) or 0.0 for d in dists)
@@ -284,13 +303,15 @@ def code_counts(findings: Sequence[Finding]) -> list[tuple[str, str, int, int]]:
 
 
 def by_cost(specs: Sequence[str], costs: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """Entries with a cost record first, costliest first (measured time, else modules); then the rest as given."""
+    """Entries with a cost record first, costliest first (time, else modules); then the rest as given."""
 
     def weight(item: tuple[int, str]) -> tuple[int, float, float, int]:
         index, spec = item
         cost = costs.get(spec)
         if cost is None:
             return (1, 0.0, 0.0, index)
-        return (0, -(_num(cost.get("measured_ms")) or -1.0), -(_num(cost.get("modules")) or 0.0), index)
+        time = _num(cost.get("measured_ms"))
+        time = _num(cost.get("ms")) if time is None else time
+        return (0, -(time if time is not None else -1.0), -(_num(cost.get("modules")) or 0.0), index)
 
     return [spec for _, spec in sorted(enumerate(specs), key=weight)]

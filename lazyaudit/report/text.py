@@ -87,14 +87,19 @@ def _header(summary: Mapping[str, Any], st: _Style) -> list[str]:
         lines.append(" · ".join(facts))
     fix = summary.get("fix")
     if isinstance(fix, Mapping):
-        scalars = [f"{v} {k}" for k, v in sorted(fix.items(), key=lambda kv: str(kv[0]))
-                   if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
+        scalars = [
+            f"{v} {k}"
+            for k, v in sorted(fix.items(), key=lambda kv: str(kv[0]))
+            if isinstance(v, (str, int, float)) and not isinstance(v, bool)
+        ]
         if scalars:
             lines.append("fix: " + ", ".join(scalars))
     entries = [e for e in summary.get("entries") or () if isinstance(e, Mapping) and e.get("module")]
     if entries:
-        rows = [[entry_spec(e), str(e.get("source") or ""), str(e.get("name") or ""), str(e.get("package_type") or "")]
-                for e in entries]
+        rows = [
+            [entry_spec(e), str(e.get("source") or ""), str(e.get("name") or ""), str(e.get("package_type") or "")]
+            for e in entries
+        ]
         lines += ["", st.bold(f"entries ({len(entries)})")]
         lines += layout(["entry", "declared in", "name", "package"], rows, "<<<<", indent="  ")[1:]
     return lines
@@ -110,8 +115,11 @@ def _files(files: Any) -> str:
 def _modules(modules: Any) -> str:
     if not isinstance(modules, Mapping):
         return ""
-    parts = [f"{format_count(modules[k])} {k.replace('_', '-')}" for k in ("first_party", "third_party", "stdlib")
-             if modules.get(k) is not None]
+    parts = [
+        f"{format_count(modules[k])} {k.replace('_', '-')}"
+        for k in ("first_party", "third_party", "stdlib")
+        if modules.get(k) is not None
+    ]
     return ("modules: " + ", ".join(parts)) if parts else ""
 
 

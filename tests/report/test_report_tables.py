@@ -21,8 +21,17 @@ from lazyaudit.report.tables import (
 
 @pytest.mark.parametrize(
     ("fraction", "width", "expected"),
-    [(1.0, 4, "████"), (0.5, 4, "██"), (0.5625, 4, "██▎"), (0.0, 4, ""), (1 / 32, 4, "▏"), (2.0, 3, "███"),
-     (-1.0, 3, ""), (float("nan"), 3, ""), (0.5, 0, "")],
+    [
+        (1.0, 4, "████"),
+        (0.5, 4, "██"),
+        (0.5625, 4, "██▎"),
+        (0.0, 4, ""),
+        (1 / 32, 4, "▏"),
+        (2.0, 3, "███"),
+        (-1.0, 3, ""),
+        (float("nan"), 3, ""),
+        (0.5, 0, ""),
+    ],
 )
 def test_bar_uses_eighth_blocks(fraction: float, width: int, expected: str) -> None:
     assert bar(fraction, width) == expected
@@ -34,8 +43,17 @@ def test_bar_never_exceeds_width() -> None:
 
 @pytest.mark.parametrize(
     ("n", "expected"),
-    [(0, "0 B"), (1023, "1023 B"), (1024, "1.0 KB"), (1_258_291, "1.2 MB"), (250 * 2**20, "250.0 MB"),
-     (3 * 2**30, "3.0 GB"), (None, ""), (-5, ""), (True, "")],
+    [
+        (0, "0 B"),
+        (1023, "1023 B"),
+        (1024, "1.0 KB"),
+        (1_258_291, "1.2 MB"),
+        (250 * 2**20, "250.0 MB"),
+        (3 * 2**30, "3.0 GB"),
+        (None, ""),
+        (-5, ""),
+        (True, ""),
+    ],
 )
 def test_format_bytes(n: object, expected: str) -> None:
     assert format_bytes(n) == expected
@@ -43,8 +61,16 @@ def test_format_bytes(n: object, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("ms", "expected"),
-    [(1457.0, "1,457 ms"), (789, "789 ms"), (12.34, "12 ms"), (3.21, "3.2 ms"), (0.04, "0.0 ms"),
-     (12_500.0, "12.5 s"), (None, ""), (float("nan"), "")],
+    [
+        (1457.0, "1,457 ms"),
+        (789, "789 ms"),
+        (12.34, "12 ms"),
+        (3.21, "3.2 ms"),
+        (0.04, "0.0 ms"),
+        (12_500.0, "12.5 s"),
+        (None, ""),
+        (float("nan"), ""),
+    ],
 )
 def test_format_ms(ms: object, expected: str) -> None:
     assert format_ms(ms) == expected
@@ -70,7 +96,11 @@ def test_chains_normalises_one_many_and_text() -> None:
 
 def test_group_by_entry_keeps_entry_order_and_puts_loose_findings_last() -> None:
     summary = {"entries": [{"module": "b", "attr": "h"}, {"module": "a"}]}
-    fs = [Finding("LA101", "x", data={"entry": "a"}), Finding("LA001", "y"), Finding("LA103", "z", data={"entry": "c:m"})]
+    fs = [
+        Finding("LA101", "x", data={"entry": "a"}),
+        Finding("LA001", "y"),
+        Finding("LA103", "z", data={"entry": "c:m"}),
+    ]
     groups = [(spec, [f.code for f in group]) for spec, group in group_by_entry(fs, summary)]
     assert groups == [("b:h", []), ("a", ["LA101"]), ("c:m", ["LA103"]), ("project", ["LA001"])]
 

@@ -1,0 +1,386 @@
+"""The target interpreter's environment: read once by running _introspect.py in it, then queried."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
+
+from lazyaudit.model import Distribution, LazyauditError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from lazyaudit.locator import ModuleLocator
+
+__all__ = ["Environment", "load_environment", "canonical_name", "INTROSPECT_SCRIPT"]
+
+SCHEMA = 1  # the version of _introspect.py's JSON this module reads (its SCHEMA)
+INTROSPECT_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_introspect.py")
+# -B: reading metadata must not leave __pycache__ behind in the analysed environment.
+# No -I/-E/-s: PYTHONPATH, PYTHONHOME and user site-packages are part of what the program sees.
+_FLAGS = ("-B",)
+# Importable through typeshed stubs or the running program, never installed as distributions.
+_ALWAYS_STDLIB = frozenset({"__main__", "__future__", "_typeshed"})
+# Mapping tiers for one dotted key, best first (a user map is consulted before all of them).
+_TIERS = ("top_level.txt", "RECORD", "namespace", "namespace-dir")
+
+
+def canonical_name(name: str) -> str:
+    """PEP 503 normalised distribution name."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """What lazyaudit knows about one interpreter: paths, stdlib names, installed distributions."""
+
+    executable: str
+    version_info: tuple[int, int, int, str, int]
+    implementation: str = "cpython"
+    sys_platform: str = ""
+    platform_machine: str = ""
+    os_name: str = ""
+    prefix: str = ""
+    base_prefix: str = ""
+    markers: Mapping[str, str] = field(default_factory=dict)  # PEP 508 marker environment
+    sys_path: tuple[str, ...] = ()
+    paths: Mapping[str, str] = field(default_factory=dict)  # sysconfig stdlib/platstdlib/purelib/platlib
+    stdlib: frozenset[str] = frozenset()
+    builtins: frozenset[str] = frozenset()
+    frozen: frozenset[str] = frozenset()
+    extension_suffixes: tuple[str, ...] = ()
+    source_suffixes: tuple[str, ...] = (".py",)
+    bytecode_suffixes: tuple[str, ...] = (".pyc",)
+    distributions: tuple[Distribution, ...] = ()  # sys.path order, first of each name only
+    # Per distribution (canonical name), facts model.Distribution has no field for yet:
+    record_top_level: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    namespace_portions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    gui_scripts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Indexes built on first use; the dataclass is frozen, the dict's contents are not.
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def is_venv(self) -> bool:
+        return bool(self.base_prefix) and self.prefix != self.base_prefix
+
+    def is_stdlib(self, module: str) -> bool:
+        """Whether the top-level package of `module` ships with the interpreter."""
+        top = module.partition(".")[0]
+        return bool(top) and (top in self.stdlib or top in self.builtins or top in _ALWAYS_STDLIB)
+
+    def distribution(self, name: str) -> Distribution | None:
+        """The installed distribution of that (any spelling of the) name."""
+        return self._by_name().get(canonical_name(name))
+
+    def distributions_for(self, module: str, module_map: Mapping[str, str] | None = None) -> tuple[Distribution, ...]:
+        """Installed distributions providing `module`; () when no metadata says (callers may guess)."""
+        return self._lookup(module, module_map)[1]
+
+    def mapping_source(self, module: str, module_map: Mapping[str, str] | None = None) -> str:
+        """Which source answered distributions_for: "user", "top_level.txt", "RECORD", "namespace" or ""."""
+        return self._lookup(module, module_map)[0]
+
+    def requires(self, dist_name: str, extras: Iterable[str] = ()) -> tuple[str, ...]:
+        """Canonical names of the distribution's requirements whose markers hold here (with `extras`)."""
+        dist = self.distribution(dist_name)
+        found = self._requirements(dist, tuple(extras)) if dist is not None else ()
+        return tuple(dict.fromkeys(canonical_name(requirement.name) for requirement in found))
+
+    def dependents(self, dist_name: str) -> tuple[str, ...]:
+        """Canonical names of installed distributions that require `dist_name` here (no extras)."""
+        reverse = self._cache.get("dependents")
+        if reverse is None:
+            reverse = {}
+            for dist in self.distributions:
+                for name in self.requires(dist.name):
+                    reverse.setdefault(name, []).append(dist.name)
+            self._cache["dependents"] = reverse
+        return tuple(reverse.get(canonical_name(dist_name), ()))
+
+    def requires_closure(self, roots: Iterable[str]) -> tuple[str, ...]:
+        """Sorted installed distributions reached from `roots` ("boto3", "foo[bar]"), following extras."""
+        pending = [_name_and_extras(root) for root in roots]
+        seen: set[tuple[str, tuple[str, ...]]] = set()
+        while pending:
+            name, extras = pending.pop()
+            dist = self.distribution(name)
+            if dist is None or (dist.name, extras) in seen:
+                continue
+            seen.add((dist.name, extras))
+            for requirement in self._requirements(dist, extras):
+                pending.append((requirement.name, tuple(sorted(requirement.extras))))
+        return tuple(sorted({name for name, _ in seen}))
+
+    def locator(self, first_party: Iterable[str] = ()) -> ModuleLocator:
+        """A ModuleLocator over first-party roots followed by this environment's sys.path."""
+        from lazyaudit.locator import ModuleLocator
+
+        return ModuleLocator(
+            (*first_party, *self.sys_path), stdlib=self.stdlib, builtins=self.builtins, frozen=self.frozen,
+            extension_suffixes=self.extension_suffixes, source_suffixes=self.source_suffixes,
+            bytecode_suffixes=self.bytecode_suffixes,
+        )
+
+    def _by_name(self) -> dict[str, Distribution]:
+        by_name = self._cache.get("by_name")
+        if by_name is None:
+            by_name = self._cache["by_name"] = {dist.name: dist for dist in reversed(self.distributions)}
+        return by_name
+
+    def _index(self) -> dict[str, tuple[str, tuple[Distribution, ...]]]:
+        """Dotted import name -> (best tier, distributions of that tier), built once."""
+        index = self._cache.get("index")
+        if index is not None:
+            return index
+        tiers: dict[str, dict[str, dict[Distribution, None]]] = {}  # key -> tier -> ordered set
+        for dist in self.distributions:
+            keys = [(name, "top_level.txt") for name in dist.top_level if dist.top_level_source == "top_level.txt"]
+            record = self.record_top_level.get(dist.name, dist.top_level if dist.top_level_source == "RECORD" else ())
+            keys += [(name, "RECORD") for name in record]
+            for portion in self.namespace_portions.get(dist.name, ()):
+                # The namespace directories above a portion ("google.cloud") belong to the
+                # distributions with portions below them, not to every "google" distribution.
+                parts = portion.split(".")
+                keys += [(".".join(parts[:depth]), "namespace-dir") for depth in range(2, len(parts))]
+                keys.append((portion, "namespace"))
+            for key, tier in keys:
+                tiers.setdefault(key, {}).setdefault(tier, {})[dist] = None
+        index = {}
+        for key, by_tier in tiers.items():
+            tier = next(t for t in _TIERS if t in by_tier)
+            index[key] = (tier.partition("-")[0], tuple(by_tier[tier]))
+        self._cache["index"] = index
+        return index
+
+    def _lookup(self, module: str, module_map: Mapping[str, str] | None) -> tuple[str, tuple[Distribution, ...]]:
+        # Longest dotted prefix first: "google.cloud.storage" is answered by the namespace portion
+        # of google-cloud-storage, not by every distribution with a "google" top level.
+        prefixes = _prefixes(module)
+        if module_map:
+            for prefix in prefixes:
+                if prefix in module_map:
+                    name = canonical_name(module_map[prefix])
+                    # A mapped distribution that is not installed still answers, with version "".
+                    return "user", (self.distribution(name) or Distribution(name=name, version=""),)
+        index = self._index()
+        for prefix in prefixes:
+            hit = index.get(prefix)
+            if hit is not None:
+                return hit
+        return "", ()
+
+    def _requirements(self, dist: Distribution, extras: tuple[str, ...]) -> list[Any]:
+        """The dist's parsed requirements (packaging) whose markers hold here for "" or one of `extras`."""
+        parsed_by_name = self._cache.setdefault("requires", {})
+        parsed = parsed_by_name.get(dist.name)
+        if parsed is None:
+            # packaging is imported only when requirements are asked about: it costs import time.
+            from packaging.requirements import InvalidRequirement, Requirement
+
+            parsed = []
+            for raw in dist.requires:
+                try:
+                    parsed.append(Requirement(raw))
+                except InvalidRequirement:
+                    continue  # a broken Requires-Dist line of an installed dist is not the user's fault
+            parsed_by_name[dist.name] = parsed
+        wanted = ("", *sorted({canonical_name(extra) for extra in extras}))
+        markers = self.markers
+        return [
+            req for req in parsed
+            if req.marker is None or any(req.marker.evaluate({**markers, "extra": extra}) for extra in wanted)
+        ]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Environment:
+        """Build from _introspect.py's JSON object (or a hand-written dict with some of its keys)."""
+        if not isinstance(data, Mapping) or "executable" not in data or "version_info" not in data:
+            raise LazyauditError("environment description lacks 'executable' or 'version_info'")
+        if data.get("schema", SCHEMA) != SCHEMA:
+            raise LazyauditError(f"environment description has schema {data['schema']!r}; lazyaudit reads {SCHEMA}")
+        try:
+            return _from_dict(data)
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+            raise LazyauditError(f"malformed environment description: {exc!r}") from exc
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready shape from_dict reads: _introspect.py's output, key for key."""
+        data: dict[str, Any] = {"schema": SCHEMA}
+        for item in fields(self):
+            if item.name.startswith("_") or item.name in _PER_DIST:
+                continue
+            value = getattr(self, item.name)
+            if item.name == "distributions":
+                value = [self._dist_dict(dist) for dist in value]
+            elif isinstance(value, frozenset):
+                value = sorted(value)
+            elif isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, Mapping):
+                value = dict(value)
+            data[_RENAMED.get(item.name, item.name)] = value
+        return data
+
+    def _dist_dict(self, dist: Distribution) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for item in fields(dist):
+            value = getattr(dist, item.name)
+            data[item.name] = list(value) if isinstance(value, tuple) else value
+        for key in _PER_DIST:
+            data[key] = list(getattr(self, key).get(dist.name, ()))
+        return data
+
+
+# Environment field -> key in _introspect.py's JSON, where they differ.
+_RENAMED = {"stdlib": "stdlib_module_names", "builtins": "builtin_module_names", "frozen": "frozen_module_names"}
+# Environment mappings (canonical dist name -> names) read from each distribution's JSON object.
+_PER_DIST = ("record_top_level", "namespace_portions", "gui_scripts")
+
+
+def _from_dict(data: Mapping[str, Any]) -> Environment:
+    per_dist: dict[str, dict[str, tuple[str, ...]]] = {key: {} for key in _PER_DIST}
+    dists: dict[str, Distribution] = {}
+    for raw in data.get("distributions", ()):
+        name = canonical_name(raw["name"])
+        if name in dists:
+            continue  # first on sys.path wins, as for the import system
+        values: dict[str, Any] = {}
+        for item in fields(Distribution):
+            if item.name in raw:
+                values[item.name] = _convert(str(item.type), raw[item.name])
+        values["name"] = name
+        values.setdefault("version", "")
+        values.setdefault("top_level_source", "top_level.txt" if raw.get("top_level") else "")
+        dists[name] = Distribution(**values)
+        for key in _PER_DIST:
+            if raw.get(key):
+                per_dist[key][name] = tuple(raw[key])
+    values = {}
+    for item in fields(Environment):
+        key = _RENAMED.get(item.name, item.name)
+        if item.name.startswith("_") or item.name in _PER_DIST or key not in data or item.name == "distributions":
+            continue
+        values[item.name] = _convert(str(item.type), data[key])
+    major, minor, micro, level, serial = values["version_info"]
+    values["version_info"] = (int(major), int(minor), int(micro), str(level), int(serial))
+    return Environment(**values, distributions=tuple(dists.values()), **per_dist)
+
+
+def _convert(annotation: str, value: Any) -> Any:
+    """A JSON value as the type a dataclass field is annotated with (the annotation is a string)."""
+    for prefix, kind in (("tuple", tuple), ("frozenset", frozenset), ("Mapping", dict), ("dict", dict)):
+        if annotation.startswith(prefix):
+            return kind(value)
+    return {"str": str, "int": int, "bool": bool}.get(annotation, lambda v: v)(value)
+
+
+def _name_and_extras(requirement: str) -> tuple[str, tuple[str, ...]]:
+    name, _, rest = requirement.partition("[")
+    extras = rest.partition("]")[0].split(",") if rest else []
+    return name.strip(), tuple(sorted(extra.strip() for extra in extras if extra.strip()))
+
+
+def _prefixes(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[:end]) for end in range(len(parts), 0, -1)]
+
+
+def load_environment(python: str | None = None, *, timeout: float = 60.0) -> Environment:
+    """Describe the environment of interpreter `python` (default: the running one).
+
+    Always runs _introspect.py in a subprocess, even for the running interpreter: the
+    answer then never depends on how lazyaudit itself was started (its sys.path[0],
+    sys.path edits by a host such as pytest). Raises LazyauditError when it cannot.
+    """
+    executable = _resolve(python)
+    output = _run([executable, *_FLAGS, INTROSPECT_SCRIPT], executable, timeout)
+    # Only the last line is ours: a .pth file or sitecustomize may print before it.
+    lines = output.strip().splitlines()
+    try:
+        data = json.loads(lines[-1]) if lines else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        shown = output.strip()[:200] or "nothing"
+        raise LazyauditError(
+            f"{executable} did not describe its environment (is it a Python 3.8+ interpreter?); it printed: {shown}"
+        )
+    return Environment.from_dict(data)
+
+
+def _resolve(python: str | None) -> str:
+    if python is None:
+        if not sys.executable:
+            raise LazyauditError("the running Python does not know its own executable; pass --python")
+        return sys.executable
+    path = os.path.expanduser(python)
+    if os.sep not in path and not (os.altsep and os.altsep in path):
+        found = shutil.which(path)
+        if found is None:
+            raise LazyauditError(f"Python interpreter {python!r} was not found on PATH")
+        path = found
+    path = os.path.abspath(path)  # not realpath: a venv's python is a symlink that must stay one
+    if os.path.isdir(path):
+        # Accept a virtualenv directory, as uv and pipenv users tend to pass one.
+        for candidate in (os.path.join(path, "bin", "python"), os.path.join(path, "Scripts", "python.exe")):
+            if os.path.isfile(candidate):
+                return candidate
+        raise LazyauditError(f"{python} is a directory, not a Python interpreter (nor a virtualenv)")
+    if not os.path.exists(path):
+        raise LazyauditError(f"Python interpreter {python} does not exist")
+    if not os.access(path, os.X_OK):
+        raise LazyauditError(f"{python} is not executable, so it cannot be a Python interpreter")
+    return path
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # Set by macOS framework builds for venvs; inherited, it makes another interpreter pose as ours.
+    env.pop("__PYVENV_LAUNCHER__", None)
+    env.pop("PYTHONINSPECT", None)  # would leave the child waiting at a prompt
+    return env
+
+
+def _run(argv: list[str], executable: str, timeout: float) -> str:
+    posix = os.name == "posix"
+    try:
+        # A new session lets a timeout kill the whole group, so a wrapper script's children
+        # (pyenv shims, `sleep`) cannot keep the pipes open after we give up.
+        process = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=_child_env(), start_new_session=posix,
+        )
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise LazyauditError(f"cannot run {executable} ({reason}); is it a Python interpreter?") from exc
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(process, posix)
+        raise LazyauditError(f"{executable} did not describe its environment within {timeout:g} s") from None
+    except BaseException:
+        _kill(process, posix)  # Ctrl-C does not reach a child in its own session
+        raise
+    if process.returncode != 0:
+        detail = " | ".join(stderr.decode("utf-8", "replace").strip().splitlines()[-3:]) or "no message"
+        raise LazyauditError(f"{executable} failed to describe its environment (exit {process.returncode}): {detail}")
+    return stdout.decode("utf-8", "replace")
+
+
+def _kill(process: subprocess.Popen[bytes], posix: bool) -> None:
+    try:
+        if posix:
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except OSError:
+        pass  # already gone
+    process.communicate()
