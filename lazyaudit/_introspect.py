@@ -13,11 +13,11 @@ if __name__ == "__main__" and not (sys.flags.isolated or getattr(sys.flags, "saf
     # and so it is not reported as part of the environment.
     del sys.path[0]
 
-import csv  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-from importlib import machinery  # noqa: E402
+import csv
+import json
+import os
+import re
+from importlib import machinery
 
 SCHEMA = 1
 
@@ -161,7 +161,7 @@ def _size(location, rows):
         if size is None:
             # pip leaves the size empty for RECORD itself and the .pyc files it compiled.
             try:
-                size = os.stat(prefix + path).st_size
+                size = os.stat(path if os.path.isabs(path) else prefix + path).st_size
             except OSError:
                 size = 0
         total += size
@@ -252,7 +252,7 @@ def _frozen_names():
 
         return sorted(_imp._frozen_module_names())  # 3.11+
     except (ImportError, AttributeError):
-        return list(_OLD_FROZEN)
+        return sorted(_OLD_FROZEN)
 
 
 def _markers():
@@ -260,7 +260,7 @@ def _markers():
     import platform
 
     impl = sys.implementation.version
-    impl_version = "{0.major}.{0.minor}.{0.micro}".format(impl)
+    impl_version = f"{impl.major}.{impl.minor}.{impl.micro}"
     if impl.releaselevel != "final":
         impl_version += impl.releaselevel[0] + str(impl.serial)
     return {
@@ -286,8 +286,13 @@ def collect(path=None):
     search_path = list(sys.path if path is None else path)
     seen = set()
     dists = []
+    errors = []
     for dist in metadata.distributions(path=search_path):
-        info = describe_distribution(dist)
+        try:
+            info = describe_distribution(dist)
+        except Exception as exc:  # noqa: BLE001 - one broken install must not hide the rest
+            errors.append(f"{os.fspath(getattr(dist, '_path', '?'))}: {exc!r}")
+            continue
         # importlib yields in sys.path order and imports resolve to the first one: first wins.
         if info is None or info["name"] in seen:
             continue
@@ -315,6 +320,7 @@ def collect(path=None):
         "bytecode_suffixes": list(machinery.BYTECODE_SUFFIXES),
         "markers": markers,
         "distributions": dists,
+        "errors": errors,
     }
 
 
@@ -325,7 +331,7 @@ def environment_path():
 
 
 def main():
-    if sys.version_info < (3, 8):
+    if sys.version_info < (3, 8):  # noqa: UP036 - this file runs on the target, any Python 3
         sys.stderr.write("lazyaudit needs a target interpreter of Python 3.8 or newer\n")
         return 3
     sys.stdout.write(json.dumps(collect(environment_path()), sort_keys=True) + "\n")

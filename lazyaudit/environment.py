@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from lazyaudit.locator import ModuleLocator
 
-__all__ = ["Environment", "load_environment", "canonical_name", "INTROSPECT_SCRIPT"]
+__all__ = ["INTROSPECT_SCRIPT", "Environment", "canonical_name", "load_environment"]
 
 SCHEMA = 1  # the version of _introspect.py's JSON this module reads (its SCHEMA)
 INTROSPECT_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_introspect.py")
@@ -64,6 +64,7 @@ class Environment:
     record_top_level: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     namespace_portions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     gui_scripts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    errors: tuple[str, ...] = ()  # distributions whose metadata could not be read, and why
     # Indexes built on first use; the dataclass is frozen, the dict's contents are not.
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -271,7 +272,8 @@ def _from_dict(data: Mapping[str, Any]) -> Environment:
         values[item.name] = _convert(str(item.type), data[key])
     major, minor, micro, level, serial = values["version_info"]
     values["version_info"] = (int(major), int(minor), int(micro), str(level), int(serial))
-    return Environment(**values, distributions=tuple(dists.values()), **per_dist)
+    values.update(per_dist, distributions=tuple(dists.values()))
+    return Environment(**values)
 
 
 def _convert(annotation: str, value: Any) -> Any:
@@ -370,7 +372,10 @@ def _run(argv: list[str], executable: str, timeout: float) -> str:
         _kill(process, posix)  # Ctrl-C does not reach a child in its own session
         raise
     if process.returncode != 0:
-        detail = " | ".join(stderr.decode("utf-8", "replace").strip().splitlines()[-3:]) or "no message"
+        lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+        detail = " | ".join(lines[-3:]) or "no message"
+        if "lazyaudit needs" not in detail:
+            detail += " (is it a Python 3.8+ interpreter?)"  # e.g. Python 2 fails to compile the script
         raise LazyauditError(f"{executable} failed to describe its environment (exit {process.returncode}): {detail}")
     return stdout.decode("utf-8", "replace")
 

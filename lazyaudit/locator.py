@@ -40,7 +40,7 @@ class ModuleLocator:
     Put first-party source roots in front of the environment's sys.path, as the runtime does.
     """
 
-    __slots__ = ("_search_path", "_stdlib", "_builtins", "_frozen", "_order", "_dirs", "_memo", "_roots")
+    __slots__ = ("_builtins", "_dirs", "_frozen", "_memo", "_order", "_roots", "_search_path", "_stdlib")
 
     def __init__(
         self,
@@ -146,7 +146,7 @@ class ModuleLocator:
             default_root = ""
         namespace: list[str] = []
         for directory in dirs:
-            root = self._roots.get(directory, default_root) or directory
+            root = self._root_of(directory, top_level=not parent_name, default=default_root)
             hit = self._find_in(directory, base)
             if hit is None:
                 continue
@@ -160,11 +160,17 @@ class ModuleLocator:
             if is_package:
                 portions = self._package_path(path, package_dir, base, dirs)
                 for portion in portions:
-                    self._roots.setdefault(portion, root)
+                    # Portions added by extend_path come from other directories, so other roots.
+                    parent_dir = os.path.dirname(portion)
+                    self._roots.setdefault(portion, self._root_of(parent_dir, not parent_name, default_root))
             return ModuleLocation(name, path, is_package, kind, root, portions)
         if namespace:
             return ModuleLocation(name, "", True, "namespace", self._roots[namespace[0]], tuple(namespace))
         return self._frozen_location(name)
+
+    def _root_of(self, directory: str, top_level: bool, default: str) -> str:
+        # A top-level search directory is its own root, even when it also lies inside another.
+        return directory if top_level else self._roots.get(directory) or default
 
     def _find_in(self, directory: str, base: str) -> _Hit | None:
         """One directory's answer, in FileFinder's order: package > extension > source > .pyc > namespace."""

@@ -54,8 +54,6 @@ class ModuleIndex:
         module_map: Mapping[str, str] | None = None,
         jobs: int | None = None,
     ) -> None:
-        from lazyaudit.locator import ModuleLocator  # adapter import kept out of module import time
-
         self.env = env
         self.first_party = dict(first_party)
         self._first_party_packages = {n.rsplit(".", 1)[0] for n in self.first_party if "." in n}
@@ -63,9 +61,7 @@ class ModuleIndex:
         self._cache = cache
         self._module_map = dict(module_map or {})
         self._jobs = jobs
-        self.locator: ModuleLocator = ModuleLocator(
-            env.sys_path, stdlib=env.stdlib, builtins=env.builtins, extension_suffixes=env.extension_suffixes
-        )
+        self.locator: ModuleLocator = env.locator()
         self._infos: dict[str, ModuleInfo] = {}
         self._fp_top = {n.split(".", 1)[0] for n in self.first_party}
 

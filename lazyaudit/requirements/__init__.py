@@ -14,16 +14,28 @@ from packaging.version import InvalidVersion, Version
 
 from lazyaudit.model import Finding, Requirement
 from lazyaudit.pyproject import read_toml
-from lazyaudit.requirements.lockstyle import candidate_paths, is_direct, is_lock_file_name, is_lock_style, via_inputs
+from lazyaudit.requirements.lockstyle import (
+    candidate_paths,
+    group_for_path,
+    is_direct,
+    is_lock_file_name,
+    is_lock_style,
+    via_inputs,
+)
 from lazyaudit.requirements.pep621 import TomlLines, dynamic_files, la900, read_dependency_groups, read_pep621
-from lazyaudit.requirements.pip_files import PipReader, decode_text, group_for_path
+from lazyaudit.requirements.pip_files import PipReader, decode_text, refusal, within
 from lazyaudit.requirements.poetry import poetry_specifier, read_poetry
 from lazyaudit.requirements.setup_cfg import declares_requirements, read_setup_cfg
 from lazyaudit.requirements.tool_groups import read_pipfile, read_tool_groups
 
 __all__ = [
-    "RequirementSet", "load_requirements", "evaluate_marker", "specifier_satisfied", "is_dev_group",
-    "group_for_path", "poetry_specifier",
+    "RequirementSet",
+    "evaluate_marker",
+    "group_for_path",
+    "is_dev_group",
+    "load_requirements",
+    "poetry_specifier",
+    "specifier_satisfied",
 ]
 
 _PIP_PATTERNS = ("*requirements*.txt", "*requirements*.in")
@@ -59,8 +71,8 @@ def load_requirements(root: Path, *, extra_files: Sequence[str] = (), roots: Seq
     loader = _Loader(Path(root).resolve())
     loader.folder(loader.root)
     for sub in roots:
-        folder = (loader.root / sub).resolve()
-        if not folder.is_relative_to(loader.root):
+        folder = within(loader.root / sub, loader.root)
+        if folder is None:
             loader.findings.append(la900(f"refusing to read requirements outside the project: {sub}", ""))
         elif folder.is_dir() and folder != loader.root:
             loader.folder(folder)
@@ -130,17 +142,17 @@ class _Loader:
         candidates = [p for p in _children(folder) if _matches(p.name, _PIP_PATTERNS)]
         candidates += [p for p in _children(folder / "requirements") if _matches(p.name, ("*.txt", "*.in"))]
         for path in candidates:
-            if not path.resolve().is_relative_to(self.root):  # a symlink leading out of the project
+            if within(path, self.root) is None:  # a symlink leading out of the project
                 link = path.relative_to(self.root).as_posix()
-                self.findings.append(la900(f"refusing to read a requirement file outside the project: {link}", link))
+                self.findings.append(la900(refusal(path, link), link))
             elif path.is_file():
                 self.reader.read(path)
         self.lock_files.update(self.reader.rel(p) for p in _children(folder) if is_lock_file_name(p.name))
 
     def extra(self, name: str) -> None:
-        path = (self.root / name).resolve()
-        if not path.is_relative_to(self.root):
-            self.findings.append(la900(f"refusing to read a requirement file outside the project: {name}", ""))
+        path = within(self.root / name, self.root)
+        if path is None:
+            self.findings.append(la900(refusal(self.root / name, name), ""))
         elif not path.is_file():
             self.findings.append(la900(f"requirement file not found: {name}", ""))
         else:
@@ -198,7 +210,7 @@ class _Loader:
         self.findings.extend(parsed[1])
         if parsed[0] or parsed[1] or always:
             self.sources.add(rel)
-            self.declaring.add(path.resolve())
+            self.declaring.add(within(path, self.root) or path)
 
     def result(self) -> RequirementSet:
         files = list(self.reader.files.values())
@@ -206,21 +218,21 @@ class _Loader:
         for lock in locks:  # the `.in` a lock names is the declared list: read it when it is in the project
             for target in {t for line in lock.lines for t in via_inputs(line)}:
                 for candidate in candidate_paths(self.root, lock, target):
-                    if candidate.resolve().is_relative_to(self.root) and candidate.is_file():
+                    if within(candidate, self.root) is not None and candidate.is_file():
                         self.reader.read(candidate)
                         break
         read = set(self.reader.files) | self.declaring
         for file in self.reader.files.values():
-            lock = file in locks
+            pins = file in locks
 
             def declared(target: str, file: Any = file) -> bool:
-                return any(c.resolve() in read for c in candidate_paths(self.root, file, target))
+                return any(within(c, self.root) in read for c in candidate_paths(self.root, file, target))
 
             for line in file.lines:
-                pin = lock and not is_direct(file, line, declared)
+                pin = pins and not is_direct(file, line, declared)
                 self.requirements.append(replace(line.requirement, is_lock=True) if pin else line.requirement)
             self.sources.add(file.path)
-            if lock:
+            if pins:
                 self.lock_files.add(file.path)
         return RequirementSet(
             requirements=tuple(sorted(self.requirements, key=lambda r: (r.path, r.line, r.name, r.group))),

@@ -48,6 +48,11 @@ def _norm_key(text: str) -> str:
     return re.sub(r"\s*\.\s*", ".", text.strip()).replace('"', "").replace("'", "")
 
 
+def escaped(text: str) -> str:
+    """A string as TOML writes it in a basic (double-quoted) string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 class Raw(str):
     """A needle searched as written (a number, a key), not as a quoted string."""
 
@@ -93,7 +98,8 @@ class TomlLines:
         """1-based line where `key` is assigned in `table` (or its `[table.key]` header); 0 when unknown."""
         span = self.section(table)
         if span is not None:
-            pattern = re.compile(r"^\s*(?:\"%s\"|'%s'|%s)\s*[=.]" % ((re.escape(key),) * 3))
+            quoted = re.escape(key)
+            pattern = re.compile(rf"""^\s*(?:"{quoted}"|'{quoted}'|{quoted})\s*[=.]""")
             for index in range(span[0] + 1, span[1]):
                 if pattern.match(self.lines[index]):
                     return index + 1
@@ -111,7 +117,7 @@ class TomlLines:
         found: list[int] = []
         for wanted in needles:
             forms = [wanted] if isinstance(wanted, Raw) else [
-                f'"{wanted}"', f"'{wanted}'", '"%s"' % wanted.replace("\\", "\\\\").replace('"', '\\"')]
+                f'"{wanted}"', f"'{wanted}'", escaped(wanted)]
             for index in range(cursor, end):
                 if any(form in self.lines[index] for form in forms):
                     cursor = index

@@ -10,46 +10,52 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from packaging.markers import InvalidMarker, Marker
-from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, canonicalize_name
-from packaging.utils import parse_sdist_filename, parse_wheel_filename
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
 
 from lazyaudit.model import Finding, Requirement
+from lazyaudit.requirements.lockstyle import group_for_path
 from lazyaudit.requirements.pep621 import la900, parse_pep508
+from lazyaudit.requirements.setup_cfg import local_project_name
 
 # pip's own comment rule: `#` at the start or after whitespace, so `url#egg=x` is not a comment
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
-_SCHEME = re.compile(r"^(?:[a-z][a-z0-9+.-]+:|file:)", re.I)
+_SCHEME = re.compile(r"^(?:[a-z][a-z0-9+.-]+:|file:)", re.IGNORECASE)
 _PEP508_URL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@")
 _EXTRAS_SUFFIX = re.compile(r"^(.*?)\[([^\]]*)\]$")
 _ARCHIVES = (".whl", ".tar.gz", ".zip", ".tgz", ".tar.bz2", ".tar.xz", ".tar")
-_WITH_VALUE = {
-    "-r": "requirement", "--requirement": "requirement", "-c": "constraint", "--constraint": "constraint",
-    "-e": "editable", "--editable": "editable", "-i": "", "--index-url": "", "--extra-index-url": "",
-    "-f": "", "--find-links": "", "--trusted-host": "", "--no-binary": "", "--only-binary": "",
-    "--use-feature": "", "--allow-external": "", "--allow-unverified": "",
-    "-C": "", "--config-settings": "", "--global-option": "", "--install-option": "", "--hash": "",
-}
+_KIND = {"-r": "requirement", "--requirement": "requirement", "-c": "constraint", "--constraint": "constraint",
+         "-e": "editable", "--editable": "editable"}
+_WITH_VALUE = {*_KIND, "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--trusted-host", "--no-binary",
+               "--only-binary", "--use-feature", "--allow-external", "--allow-unverified", "-C", "--config-settings",
+               "--global-option", "--install-option", "--hash"}
 _FLAGS = {"--no-index", "--pre", "--prefer-binary", "--require-hashes", "-Z", "--always-unzip",
           "--process-dependency-links", "--allow-all-external", "--no-use-wheel"}
 _PER_REQUIREMENT = {"--hash", "--global-option", "--install-option", "--config-settings", "-C"}
-_DEV_WORDS = frozenset({
-    "dev", "devel", "develop", "development", "test", "tests", "testing", "lint", "linting", "docs", "doc",
-    "ci", "typing", "types", "mypy", "local", "tox", "style", "qa", "coverage", "bench", "benchmark", "benchmarks",
-})
 
 
-def group_for_path(rel: str) -> str:
-    """"constraint", "dev" or "runtime" from a requirement file's own name (and a dev-named parent folder)."""
-    parts = rel.replace("\\", "/").split("/")
-    stem = parts[-1].lower().rsplit(".", 1)[0] if "." in parts[-1] else parts[-1].lower()
-    words = set(re.split(r"[^a-z0-9]+", stem))
-    if words & {"constraint", "constraints"}:
-        return "constraint"
-    # a whole-word parent like docs/ or tests/ is dev; a folder merely containing "ci" (ci_notifier) is not
-    if words & _DEV_WORDS or (len(parts) > 1 and parts[-2].lower().strip(".") in _DEV_WORDS):
-        return "dev"
-    return "runtime"
+def within(path: Path, root: Path) -> Path | None:
+    """The resolved path when it lies inside `root`; None outside, or when the path cannot be resolved at all."""
+    try:
+        resolved = path.resolve()
+    except (OSError, ValueError, RuntimeError):  # NUL bytes, names too long, symlink loops (3.10/3.11)
+        return None
+    return resolved if resolved.is_relative_to(root) else None
+
+
+def refusal(path: Path, shown: str) -> str:
+    """Why `within` gave None: the path leads out of the project, or cannot be resolved (a symlink loop)."""
+    try:
+        path.resolve()
+    except (OSError, ValueError, RuntimeError) as exc:
+        return f"cannot resolve requirement file {shown}: {exc}"
+    return f"refusing to read a requirement file outside the project: {shown}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,19 +89,18 @@ class PipReader:
         self._stack: list[Path] = []
 
     def rel(self, path: Path) -> str:
-        path = path.resolve()
-        return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+        inside = within(path, self.root)
+        return inside.relative_to(self.root).as_posix() if inside is not None else str(path)
 
     def include(self, target: str, base: Path, origin: str, line: int, group: str | None) -> Path | None:
         """Follow a reference to a requirement file; refusals and misses become findings at (origin, line)."""
-        if re.match(r"^(https?|ftp)://", target, re.I):
+        if re.match(r"^(https?|ftp)://", target, re.IGNORECASE):
             self.findings.append(la900(f"not fetching remote requirement file {target}", origin, line,
                                        severity="warning"))
             return None
-        path = (base / target).resolve()
-        if not path.is_relative_to(self.root):
-            self.findings.append(la900(f"refusing to read a requirement file outside the project: {target}",
-                                       origin, line))
+        path = within(base / target, self.root)
+        if path is None:
+            self.findings.append(la900(refusal(base / target, target), origin, line))
             return None
         if path in self._stack:
             chain = " -> ".join([self.rel(p) for p in self._stack[self._stack.index(path):]] + [self.rel(path)])
@@ -109,9 +114,10 @@ class PipReader:
 
     def read(self, path: Path, group: str | None = None) -> None:
         """Read one file (no-op when already read); `group` None means: from the file's name."""
-        path = path.resolve()
-        if path in self.files or path in self._stack:
+        inside = within(path, self.root)
+        if inside is None or inside in self.files or inside in self._stack:
             return
+        path = inside
         rel = self.rel(path)
         group = group or group_for_path(rel)
         try:
@@ -204,7 +210,7 @@ class PipReader:
         if not value:
             self.findings.append(la900(f"option {name} needs a value", rel, number))
             return None
-        kind = _WITH_VALUE[name]
+        kind = _KIND.get(name, "")
         if kind in ("requirement", "constraint"):
             nested = "constraint" if kind == "constraint" or group == "constraint" else None
             self.include(value, path.parent, rel, number, nested)
@@ -255,31 +261,10 @@ class PipReader:
         target = url.split("#", 1)[0]
         if target.lower().startswith("file:"):
             target = unquote(urlparse(target).path) if target[5:].startswith("//") else target[5:]
-        folder = (base / target).resolve()
-        if not folder.is_relative_to(self.root) or not folder.is_dir():
+        folder = within(base / target, self.root)
+        if folder is None or not folder.is_dir():
             return ""  # never read outside the project; the caller keeps going without a name
         return local_project_name(folder)
-
-
-def local_project_name(folder: Path) -> str:
-    """The distribution name a local project folder declares (pyproject.toml or setup.cfg), "" when unknown."""
-    import configparser  # only local editable lines need it
-
-    from lazyaudit.pyproject import read_toml
-
-    data: dict = {}
-    if (folder / "pyproject.toml").is_file():
-        data, _ = read_toml(folder / "pyproject.toml", folder)
-    tool = data.get("tool")
-    for table in (data.get("project"), tool.get("poetry") if isinstance(tool, dict) else None):
-        if isinstance(table, dict) and isinstance(table.get("name"), str):
-            return table["name"]
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(folder / "setup.cfg", encoding="utf-8")
-        return parser.get("metadata", "name", fallback="")
-    except (configparser.Error, UnicodeDecodeError, OSError):
-        return ""
 
 
 def _logical_lines(text: str) -> list[tuple[int, str, str, bool]]:
@@ -319,8 +304,8 @@ def decode_text(data: bytes, rel: str, findings: list[Finding]) -> str:
         if data.startswith(bom):
             return data[len(bom):].decode(codec, "replace") if codec == "utf-8" else data.decode(codec, "replace")
     encoding = "utf-8"
-    for line in data.split(b"\n")[:2]:
-        cookie = _COOKIE.match(line)
+    for first in data.split(b"\n")[:2]:
+        cookie = _COOKIE.match(first)
         if cookie:
             encoding = cookie.group(1).decode("ascii")
             break

@@ -99,10 +99,10 @@ def read_poetry(data: dict[str, Any], toml: TomlLines, path: str) -> Parsed:
     groups = poetry.get("group")
     if isinstance(groups, dict):
         for name, body in groups.items():
-            group = canonicalize_name(str(name))
+            normal = str(canonicalize_name(str(name)))
             deps = body.get("dependencies") if isinstance(body, dict) else None
             # Poetry's implicit "main" group is the runtime dependencies
-            tables.append((f"tool.poetry.group.{name}.dependencies", deps, "runtime" if group == "main" else group))
+            tables.append((f"tool.poetry.group.{name}.dependencies", deps, "runtime" if normal == "main" else normal))
     for table, deps, group in tables:
         if deps is None:
             continue

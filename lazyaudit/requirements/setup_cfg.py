@@ -1,12 +1,14 @@
-"""setuptools' setup.cfg: [options] install_requires / tests_require and [options.extras_require]."""
+"""setuptools' setup.cfg requirements ([options], [options.extras_require]); the name a local project declares."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
 from lazyaudit.model import Finding, Requirement
+from lazyaudit.pyproject import read_toml
 from lazyaudit.requirements.pep621 import parse_pep508
 
 _SECTION = re.compile(r"^\[([^\]]+)\]")
@@ -40,6 +42,22 @@ def read_setup_cfg(text: str, path: str) -> tuple[list[Requirement], list[Findin
 def declares_requirements(text: str) -> bool:
     """Whether setup.cfg has any requirement key this module reads."""
     return any(_group(section, key) is not None for section, key in _values(text))
+
+
+def local_project_name(folder: Path) -> str:
+    """The distribution name a local project folder declares (pyproject.toml, then setup.cfg); "" when unknown."""
+    if (folder / "pyproject.toml").is_file():
+        data, _ = read_toml(folder / "pyproject.toml", folder)
+        tool = data.get("tool")
+        for table in (data.get("project"), tool.get("poetry") if isinstance(tool, dict) else None):
+            if isinstance(table, dict) and isinstance(table.get("name"), str):
+                return str(table["name"])
+    try:
+        text = (folder / "setup.cfg").read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    _, values = _values(text).get(("metadata", "name"), (0, []))
+    return values[0][1] if values else ""
 
 
 def _group(section: str, key: str) -> str | None:

@@ -8,6 +8,11 @@ import pytest
 
 from lazyaudit.requirements import RequirementSet, group_for_path, load_requirements
 
+OPTIONS = (
+    "-i https://pypi.org/simple\n--extra-index-url https://x/simple\n-f ./wheels\n--trusted-host x\n"
+    "--pre\n--no-binary :all:\n--only-binary=:none:\n--prefer-binary\n--require-hashes\nok\n"
+)
+
 
 def load(tmp_path: Path, files: dict[str, str | bytes]) -> RequirementSet:
     for name, content in files.items():
@@ -34,8 +39,7 @@ def findings(result: RequirementSet) -> list[tuple[str, str, int]]:
     [
         ("requests>=2\n# comment\n\nclick  # trailing\n", ["requests>=2 runtime:1", "click runtime:4"]),
         ("boto3==1.2 \\\n    --hash=sha256:abc \\\n    --hash=sha256:def\nx\n", ["boto3==1.2 runtime:1", "x runtime:4"]),
-        ("-i https://pypi.org/simple\n--extra-index-url https://x/simple\n-f ./wheels\n--trusted-host x\n"
-         "--pre\n--no-binary :all:\n--only-binary=:none:\n--prefer-binary\n--require-hashes\nok\n", ["ok runtime:10"]),
+        (OPTIONS, ["ok runtime:10"]),
         ('pyyaml; python_version < "3.11"\n', ["pyyaml runtime:1"]),
         ("Foo_Bar[Extra_1,b]>=1.0\n", ["foo-bar>=1.0 runtime:1"]),
         ("name @ https://example.com/name-1.0.tar.gz\n", ["name runtime:1"]),
@@ -57,8 +61,8 @@ def test_good_lines(tmp_path: Path, text: str, expected: list[str]) -> None:
 @pytest.mark.parametrize(
     ("text", "bad_line", "words"),
     [
-        ("ok\nrequests>=2.0,<<3\nalso-ok\n", 2, "Expected comma"),
-        ("ok\nfoo bar\nalso-ok\n", 2, "Expected semicolon"),
+        ("ok\nrequests>=2.0,<<3\nalso-ok\n", 2, "invalid requirement 'requests>=2.0,<<3': Expected"),
+        ("ok\nfoo bar\nalso-ok\n", 2, "invalid requirement 'foo bar': Expected"),
         ("ok\n--no-such-option x\nalso-ok\n", 2, "unknown pip option --no-such-option"),
         ("ok\n-r\nalso-ok\n", 2, "needs a value"),
         ("ok\n-r missing.txt\nalso-ok\n", 2, "not found: missing.txt"),

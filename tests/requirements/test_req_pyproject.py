@@ -228,3 +228,9 @@ def test_pipfile(tmp_path: Path) -> None:
 def test_broken_toml_is_one_finding(tmp_path: Path) -> None:
     got, found = load(tmp_path, "pyproject.toml", "[project\nname = 1\n")
     assert got == [] and found == [("LA900", "pyproject.toml", 1)]
+
+
+def test_lines_of_escaped_and_repeated_strings(tmp_path: Path) -> None:
+    text = '[project]\ndependencies = [\n  "a",\n  "attrs; python_version < \\"3.12\\"",\n  "a",\n]\n'
+    got, found = load(tmp_path, "pyproject.toml", text)
+    assert (got, found) == (["a runtime:3", "attrs runtime:4", "a runtime:5"], [])
