@@ -24,6 +24,7 @@ PALETTE = (
     (0.10, "#fdbb84", "black"), (0.20, "#fc8d59", "black"), (0.35, "#ef6548", "black"), (0.50, "#d7301f", "white"),
     (0.75, "#990000", "white"),
 )
+CONCENTRATE = 120  # edges above which parallel edges are merged
 _DEFERRED = ("deferred", "main")
 _DOTTED = ("type_checking", "lazy")
 
@@ -86,6 +87,10 @@ def write(text: str, output: Path, fmt: str, dot: str | None) -> str:
     os.close(fd)
     try:
         done = subprocess.run([dot, f"-T{fmt}", "-o", tmp], input=text.encode("utf-8"), capture_output=True)
+        if done.returncode != 0 and "concentrate=true;" in text:
+            # Some Graphviz releases crash merging edges around clusters; the unmerged drawing still works.
+            text = text.replace("concentrate=true;\n", "")
+            done = subprocess.run([dot, f"-T{fmt}", "-o", tmp], input=text.encode("utf-8"), capture_output=True)
         if done.returncode != 0:
             fallback = output.with_suffix(".dot")
             write_text_atomic(fallback, text)
@@ -102,11 +107,15 @@ def to_dot(view: View, *, cluster: bool = True, rankdir: str = "LR") -> str:
     """The DOT text of a view; nodes, edges and attributes sorted, so equal views give equal bytes."""
     import pydot  # the one module that needs it; the CLI pays for it only when drawing
 
-    graph = pydot.Dot("imports", graph_type="digraph", **_sorted({
-        "rankdir": rankdir, "label": view.title, "labelloc": "t", "labeljust": "l", "fontname": FONT,
-        "fontsize": "12", "nodesep": "0.15", "ranksep": "0.45", "newrank": "true", "remincross": "true",
+    attrs = {
+        "rankdir": rankdir, "label": "\\l".join(view.title.splitlines()) + "\\l", "labelloc": "t", "labeljust": "l",
+        "fontname": FONT, "fontsize": "12", "nodesep": "0.15", "ranksep": "0.45", "remincross": "true",
         "tooltip": "lazyaudit import graph",
-    }))
+    }
+    if len(view.links) > CONCENTRATE:
+        # Merged edges lose their own style, so only an overview too dense to read edge by edge gets them.
+        attrs["concentrate"] = "true"
+    graph = pydot.Dot("imports", graph_type="digraph", **_sorted(attrs))
     graph.set_node_defaults(**_sorted({"shape": "box", "style": "filled,rounded", "fontname": FONT, "fontsize": "10",
                                        "height": "0.3", "margin": "0.08,0.03", "color": "#666666", "penwidth": "0.8"}))
     graph.set_edge_defaults(**_sorted({"color": "#555555", "arrowsize": "0.6", "penwidth": "0.8"}))
@@ -130,8 +139,7 @@ def to_dot(view: View, *, cluster: bool = True, rankdir: str = "LR") -> str:
         graph.add_node(pydot.Node(node.id, **_node_attrs(node, short=False)))
     for link in view.links:
         graph.add_edge(pydot.Edge(link.source, link.target, **_edge_attrs(link)))
-    graph.add_node(pydot.Node("[legend]", label=legend(), shape="plaintext", style="", margin="0",
-                              tooltip="legend"))
+    graph.add_subgraph(_legend(pydot))
     return graph.to_string()
 
 
@@ -157,6 +165,8 @@ def _node_attrs(node: Node, *, short: bool) -> dict[str, str]:
                      fontcolor="#777777")
     if node.entry:
         attrs.update(penwidth="2.2", color="black", peripheries="2")
+    if node.focus:
+        attrs.update(penwidth="2.5", color="#b30000")
     return _sorted(attrs)
 
 
@@ -173,30 +183,45 @@ def _edge_attrs(link: Link) -> dict[str, str]:
     return _sorted(attrs)
 
 
-def legend() -> str:
-    """An HTML-like table: the colour scale, node shapes and edge styles."""
+_LEGEND_EDGES = (
+    ("chain to one of the heaviest imports", {"color": "#b30000", "penwidth": "2.2"}),
+    ("import that runs at start", {}),
+    ("deferred: inside a function", {"style": "dashed"}),
+    ("TYPE_CHECKING or lazy import", {"style": "dotted"}),
+    ("its package's __init__ runs first", {"color": "#999999", "arrowhead": "onormal"}),
+)
+
+
+def _legend(pydot: Any) -> Any:
+    """A cluster with the colour scale, the node shapes, and one real edge per edge style."""
+    sub = pydot.Cluster("[legend]", **_sorted({"label": "legend", "fontname": FONT, "fontsize": "10", "style": "rounded",
+                                              "color": "#b0b0b0", "tooltip": "legend"}))
+    sub.add_node(pydot.Node("[legend]", **_sorted({"label": legend_table(), "shape": "plaintext", "style": "",
+                                                   "margin": "0", "tooltip": "legend"})))
+    for i, (text, style) in enumerate(_LEGEND_EDGES):
+        a, b = f"[legend {i}a]", f"[legend {i}b]"
+        sub.add_node(pydot.Node(a, label="", shape="point", style="invis", width="0.1", tooltip="legend"))
+        sub.add_node(pydot.Node(b, **_sorted({"label": text, "shape": "plaintext", "style": "", "margin": "0",
+                                              "height": "0.2", "tooltip": "legend"})))
+        sub.add_edge(pydot.Edge(a, b, **_sorted({**style, "tooltip": text})))
+    return sub
+
+
+def legend_table() -> str:
+    """An HTML-like table: the colour scale and the node shapes."""
     swatches = "".join(
         f'<td bgcolor="{bg}"><font color="{fg}">{"&lt;1" if low == 0 else f"{low * 100:.0f}"}%</font></td>'
         for low, bg, fg in PALETTE
     )
-    rows = [
-        ("━━▶", "#b30000", "chain to one of the heaviest imports"),
-        ("──▶", "#555555", "import that runs at start"),
-        ("╌╌▶", "#555555", "deferred: inside a function"),
-        ("┈┈▶", "#555555", "TYPE_CHECKING or lazy import"),
-        ("──▷", "#999999", "parent package __init__ runs first"),
-    ]
-    lines = "".join(f'<tr><td><font color="{c}">{glyph}</font></td><td align="left" colspan="8">{text}</td></tr>'
-                    for glyph, c, text in rows)
+    span = f'<td align="left" colspan="{len(PALETTE)}">'
     return (
         '<<table border="0" cellborder="0" cellspacing="1" cellpadding="2">'
-        '<tr><td align="left" colspan="9"><b>fill: share of the load that importing the node costs</b></td></tr>'
-        f"<tr>{swatches}</tr>{lines}"
-        '<tr><td align="left" colspan="9">box: first-party module (grey frame: its package) · '
-        "double frame: entry point</td></tr>"
-        '<tr><td align="left" colspan="9">3-D box: a distribution: modules loaded · installed size · own time</td></tr>'
-        '<tr><td align="left" colspan="9">~ estimated (0.3 ms per module); '
-        "<i>lazyaudit profile --save</i> measures</td></tr></table>>"
+        f"<tr>{span}<b>fill: share of the load that importing the node costs</b></td></tr>"
+        f"<tr>{swatches}</tr>"
+        f"<tr>{span}box: first-party module; grey frame: its package</td></tr>"
+        f"<tr>{span}double frame: entry point; red frame: --focus</td></tr>"
+        f"<tr>{span}3-D box: distribution: modules loaded · installed size · own time</td></tr>"
+        f"<tr>{span}~ estimated (0.3 ms a module); <i>lazyaudit profile --save</i> measures</td></tr></table>>"
     )
 
 

@@ -15,6 +15,7 @@ STDLIB = "[stdlib]"
 TOP = 12  # heaviest nodes whose chains the default view draws
 MIN_SHARE = 0.01  # ...each at least this share of the cold start, so tiny leaves don't crowd it
 HOT = 3  # the chains to this many heaviest nodes are drawn bold
+NODE_BUDGET = 40  # above this many nodes, the default view keeps only the shortest chains to each target
 EDGE_BUDGET = 100  # above this many edges, edges implied by a longer chain are hidden
 _TIP_LINES = 8
 # Stronger kinds win when several imports collapse into one edge (same order as lazyaudit.graph).
@@ -44,6 +45,7 @@ class Node:
     share: float  # cumulative cost of importing it, as a share of everything the view loads
     tooltip: str
     entry: bool = False
+    focus: bool = False
     missing: bool = False  # imported but not loaded at start (deferred-only installed code)
 
 
@@ -140,7 +142,7 @@ def select(
         links = {k: v for k, v in links.items() if k not in dropped}
         if dropped:
             notes.append(f"{len(dropped)} edges hidden: a longer chain already links their ends")
-    nodes = [_node(g, members.get(g, []), data, costs, dists or {}, entries) for g in sorted(keep)]
+    nodes = [_node(g, members.get(g, []), data, costs, dists or {}, entries, focus) for g in sorted(keep)]
     final = [Link(u, v, lk.kind, lk.executed, lk.tooltip, (u, v) in hot) for (u, v), lk in sorted(links.items())]
     title = _title(mode, opts, entries, focus, loaded, data, costs, len(targets), notes)
     return View(nodes, final, title, notes)
@@ -273,8 +275,14 @@ def _keep(
         return set(succ), []
     keep = set(reach.depths(targets, pred)) | set(targets)
     if mode == "entry":
-        keep &= set(reach.depths(starts, succ))
-        keep |= set(starts) & set(succ)
+        near = reach.depths(starts, succ)
+        keep = (keep & set(near)) | (set(starts) & set(succ))
+        if not focus and len(keep) > NODE_BUDGET:
+            keep = set(starts) & set(succ)
+            for target in targets:  # nodes on a shortest chain: distance from the entry plus distance to the target
+                back = reach.depths([target], pred)
+                if target in near:
+                    keep |= {n for n, d in near.items() if n in back and d + back[n] == near[target]}
     return keep, [t for t in targets if t in keep]
 
 
@@ -288,24 +296,25 @@ def _transitive(links: Mapping[tuple[str, str], _Link], hot: set[tuple[str, str]
 
 def _node(
     g: str, modules: list[str], data: Mapping[str, Any], costs: _Costs,
-    dists: Mapping[str, tuple[str, int]], entries: Mapping[str, str],
+    dists: Mapping[str, tuple[str, int]], entries: Mapping[str, str], focus: str,
 ) -> Node:
     total = costs.total[0] or 1.0
     cum_ms, cum_measured, cum_n = costs.cost(costs.mask(modules, cumulative=True))
     own_ms, own_measured, own_n = costs.cost(costs.mask(modules, cumulative=False))
     share = min(1.0, cum_ms / total) if modules else 0.0
-    importing = f"importing it loads {cum_n} modules, {fmt_ms(cum_ms, cum_measured)} ({share:.0%} of the view)"
+    importing = f"importing it loads {plural(cum_n, 'module')}, {fmt_ms(cum_ms, cum_measured)} ({share:.0%} of the view)"
     if g == STDLIB:
-        label = f"Python stdlib\n{own_n} modules · {fmt_ms(own_ms, own_measured)}"
-        return Node(g, "stdlib", label, label, "", share, f"standard library: {own_n} modules loaded", missing=not modules)
+        label = f"Python stdlib\n{plural(own_n, 'module')} · {fmt_ms(own_ms, own_measured)}"
+        return Node(g, "stdlib", label, label, "", share, f"standard library: {plural(own_n, 'module')} loaded", focus=g == focus,
+                    missing=not modules)
     if g.startswith("["):
         name = g[1:-1]
         version, size = dists.get(name, ("", 0))
-        parts = [f"{own_n} modules"] + ([fmt_bytes(size)] if size else []) + [fmt_ms(own_ms, own_measured)]
+        parts = [plural(own_n, "module")] + ([fmt_bytes(size)] if size else []) + [fmt_ms(own_ms, own_measured)]
         label = f"{name}\n{' · '.join(parts)}" if modules else f"{name}\nnot loaded at start"
         tip = f"{name} {version}".strip() + (f": {own_n} of its modules load; {importing}" if modules else
                                             ": only imported where it is not run at start")
-        return Node(g, "distribution", label, label, "", share, tip, missing=not modules)
+        return Node(g, "distribution", label, label, "", share, tip, focus=g == focus, missing=not modules)
     d = data[g]
     package = g if d.get("is_package") else g.rpartition(".")[0]
     short = "__init__" if d.get("is_package") else g.rpartition(".")[2]
@@ -315,7 +324,7 @@ def _node(
     suffix = (f":{attr}" if attr else "") + f"\n{cost}"
     tip = f"{d.get('path') or g}: {importing}" if modules else f"{d.get('path') or g}: not loaded at start"
     return Node(g, "first_party", g + suffix, short + suffix, package, share, tip, entry=bool(spec),
-                missing=not modules)
+                focus=g == focus, missing=not modules)
 
 
 def _title(
@@ -330,9 +339,9 @@ def _title(
     head = (f"{what}: {n} modules ({cats.get('first_party', 0)} first-party, {cats.get('third_party', 0)} third-party, "
             f"{cats.get('stdlib', 0)} stdlib) · {fmt_ms(ms, measured)}")
     if opts.reverse:
-        shown = f"who imports {focus}" + (" (every kind of import)" if opts.all else " (imports that run at start)")
+        shown = f"who imports {display(focus)}" + (" (every kind of import)" if opts.all else " (imports that run at start)")
     elif focus:
-        shown = f"chains that reach {focus}"
+        shown = f"chains that reach {display(focus)}"
     elif mode == "entry":
         shown = f"chains to the {targets} heaviest imports; stdlib not drawn"
     else:
@@ -342,10 +351,19 @@ def _title(
     return "\n".join([head, shown, *notes])
 
 
+def display(node_id: str) -> str:
+    """A node id as people write it: "boto3" for the distribution node "[boto3]"."""
+    return "the standard library" if node_id == STDLIB else node_id.strip("[]")
+
+
 def fmt_ms(ms: float, measured: bool) -> str:
     """'~12 ms' when estimated, '12 ms' when measured."""
     text = f"{ms:,.1f}" if ms < 10 else f"{ms:,.0f}"
     return f"{'' if measured else '~'}{text} ms"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def fmt_bytes(size: int) -> str:

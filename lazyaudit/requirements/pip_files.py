@@ -53,8 +53,8 @@ def refusal(path: Path, shown: str) -> str:
     """Why `within` gave None: the path leads out of the project, or cannot be resolved (a symlink loop)."""
     try:
         path.resolve()
-    except (OSError, ValueError, RuntimeError) as exc:
-        return f"cannot resolve requirement file {shown}: {exc}"
+    except (OSError, ValueError, RuntimeError):  # the exception text holds an absolute path: not in findings
+        return f"cannot resolve requirement file {shown}: a symlink loop or an invalid path"
     return f"refusing to read a requirement file outside the project: {shown}"
 
 

@@ -158,3 +158,13 @@ def test_random_pyproject_structures_never_raise(project: dict, groups: object, 
     for reader in (read_pep621, read_dependency_groups, read_poetry):
         _, findings = reader(data, toml, "pyproject.toml")
         assert all(f.code == "LA900" for f in findings)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_symlink_loop_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    (tmp_path / "requirements.txt").write_text("-r a\nok\n")
+    result = load_requirements(tmp_path)
+    assert [r.name for r in result.requirements] == ["ok"]
+    assert [(f.path, f.line) for f in result.findings] == [("requirements.txt", 1)]
