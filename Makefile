@@ -3,7 +3,7 @@ PYTHON ?= python3
 FIXTURE_VENV ?= .fixture-venv
 FIXTURE_PY := $(FIXTURE_VENV)/bin/python
 
-.PHONY: install fixture-env test test-fast lint typecheck bench bench-closure bench-graph bench-deps bench-saving bench-fix bench-sweep golden demo clean
+.PHONY: docs install fixture-env test test-fast lint typecheck bench bench-closure bench-graph bench-deps bench-saving bench-fix bench-sweep golden demo clean
 
 install:
 	$(PYTHON) -m pip install -q -e ".[dev]"
@@ -45,6 +45,9 @@ bench-fix:
 	$(PYTHON) benchmarks/fix_real_packages.py
 bench-sweep:
 	$(PYTHON) benchmarks/sweep.py
+
+docs:
+	$(PYTHON) scripts/build_rules_doc.py
 
 golden:
 	UPDATE_GOLDEN=1 $(PYTHON) -m pytest -q -p no:cacheprovider tests/report tests/e2e

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from lazyaudit.parsing.cache import ScanCache
     from lazyaudit.requirements import RequirementSet
     from lazyaudit.sources import SourceFile, SourceTree
+    from lazyaudit.tool_commands import ToolCommand
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Project:
     jobs: int | None = None
     _indexes: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
     _views: list[EntryView] | None = field(default=None, repr=False)
+    _tools: tuple[tuple[ToolCommand, ...], tuple[str, ...]] | None = field(default=None, repr=False)
 
     # -- module resolution per view -------------------------------------------------------------
     def files(self) -> dict[str, SourceFile]:
@@ -99,8 +101,16 @@ class Project:
             root=self.root, config=self.config, env=self.env, sources=self.sources, files=self.files(),
             parsed=self.parsed, entries=self.entries, requirements=self.requirements, views=self.views(),
             project_index=index, project_resolver=resolver, graph_factory=lambda: self.graph(stdlib=False),
-            profile=profile,
+            profile=profile, tool_commands=self.tool_commands()[0],
         )
+
+    def tool_commands(self) -> tuple[tuple[ToolCommand, ...], tuple[str, ...]]:
+        """Programs the project's tooling files run, and the files read (Makefile, Dockerfile, CI...)."""
+        if self._tools is None:
+            from lazyaudit.tool_commands import scan_tool_commands
+
+            self._tools = scan_tool_commands(self.root, self.sources.function_roots)
+        return self._tools
 
     def audit(
         self, codes: Iterable[str] | None = None, *, profile: Mapping[str, Any] | None = None, debug: bool = False,
@@ -155,7 +165,8 @@ class Project:
                 "python": ".".join(str(v) for v in self.env.version_info[:3]),
                 "distributions": len(self.env.distributions),
             },
-            "requirements": {"sources": list(self.requirements.sources), "lock_files": list(self.requirements.lock_files)},
+            "requirements": {"sources": list(self.requirements.sources), "lock_files": list(self.requirements.lock_files),
+                             "tool_files": list(self.tool_commands()[1])},
         }
 
 

@@ -110,12 +110,14 @@ def _entry_cost(view: EntryView, profile: Mapping[str, Any] | None, top: int) ->
         tops.append({"module": target, "cumulative_modules": c.modules, "source_bytes": c.source_bytes,
                      "ms": round(c.ms, 2), "measured_ms": _r(c.measured_ms), "chain": chain})
     tops.sort(key=lambda t: (-t["ms"], t["module"]))
+    from lazyaudit.hotpath import summary as hot_path  # imports this module: only needed here
+
     return {
         "entry": view.entry.spec, "name": view.entry.name, "package_type": view.entry.package_type,
         "modules": total.modules, "first_party": cats.get("first_party", 0), "third_party": cats.get("third_party", 0),
         "stdlib": cats.get("stdlib", 0), "source_bytes": total.source_bytes, "native": total.native,
         "ms": round(total.ms, 2), "measured_ms": _r(total.measured_ms),
-        "distributions": dists, "top": tops[:top],
+        "distributions": dists, "top": tops[:top], "hot_path": hot_path(view, profile),
     }
 
 

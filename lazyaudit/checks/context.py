@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from lazyaudit.modindex import ModuleIndex
     from lazyaudit.requirements import RequirementSet
     from lazyaudit.sources import SourceFile, SourceTree
+    from lazyaudit.tool_commands import ToolCommand
 
 
 @dataclass
@@ -52,6 +53,7 @@ class CheckContext:
     project_resolver: ImportResolver
     graph_factory: Callable[[], nx.DiGraph]  # the first-party graph of the default view, built on demand
     profile: Mapping[str, Any] | None = None  # measured import times (see `lazyaudit profile --save`)
+    tool_commands: Sequence[ToolCommand] = ()  # programs the project's Makefile, Dockerfile, CI... run (LA005)
     _graph: Any = field(default=None, repr=False)
 
     def graph(self) -> nx.DiGraph:

@@ -6,8 +6,9 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from lazyaudit.model import LazyauditError
 
@@ -86,11 +87,12 @@ def write(text: str, output: Path, fmt: str, dot: str | None) -> str:
     fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".lazyaudit-tmp", dir=output.parent or ".")
     os.close(fd)
     try:
-        done = subprocess.run([dot, f"-T{fmt}", "-o", tmp], input=text.encode("utf-8"), capture_output=True)
+        command = [dot, f"-T{fmt}", "-o", tmp]
+        done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, check=False)
         if done.returncode != 0 and "concentrate=true;" in text:
             # Some Graphviz releases crash merging edges around clusters; the unmerged drawing still works.
             text = text.replace("concentrate=true;\n", "")
-            done = subprocess.run([dot, f"-T{fmt}", "-o", tmp], input=text.encode("utf-8"), capture_output=True)
+            done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, check=False)
         if done.returncode != 0:
             fallback = output.with_suffix(".dot")
             write_text_atomic(fallback, text)
@@ -134,12 +136,12 @@ def to_dot(view: View, *, cluster: bool = True, rankdir: str = "LR") -> str:
         }))
         for node in members:
             sub.add_node(pydot.Node(node.id, **_node_attrs(node, short=True)))
-        graph.add_subgraph(sub)
+        graph.add_subgraph(sub)  # type: ignore[arg-type]  # pydot's stubs miss that a Cluster is a subgraph
     for node in sorted(loose, key=lambda n: n.id):
         graph.add_node(pydot.Node(node.id, **_node_attrs(node, short=False)))
     for link in view.links:
         graph.add_edge(pydot.Edge(link.source, link.target, **_edge_attrs(link)))
-    graph.add_subgraph(_legend(pydot))
+    graph.add_subgraph(_legend(pydot, _styles(view)))
     return graph.to_string()
 
 
@@ -152,7 +154,7 @@ def fill(share: float) -> tuple[str, str]:
     return colour[1], colour[2]
 
 
-def _node_attrs(node: Node, *, short: bool) -> dict[str, str]:
+def _node_attrs(node: Node, *, short: bool) -> dict[str, Any]:
     background, font = fill(node.share)
     attrs = {"label": node.short if short else node.label, "tooltip": node.tooltip, "fillcolor": background,
              "fontcolor": font}
@@ -170,7 +172,7 @@ def _node_attrs(node: Node, *, short: bool) -> dict[str, str]:
     return _sorted(attrs)
 
 
-def _edge_attrs(link: Link) -> dict[str, str]:
+def _edge_attrs(link: Link) -> dict[str, Any]:
     attrs = {"tooltip": f"{link.source} -> {link.target}\n{link.tooltip}"}
     if link.kind in _DOTTED:
         attrs["style"] = "dotted"
@@ -183,27 +185,38 @@ def _edge_attrs(link: Link) -> dict[str, str]:
     return _sorted(attrs)
 
 
-_LEGEND_EDGES = (
-    ("chain to one of the heaviest imports", {"color": "#b30000", "penwidth": "2.2"}),
-    ("import that runs at start", {}),
-    ("deferred: inside a function", {"style": "dashed"}),
-    ("TYPE_CHECKING or lazy import", {"style": "dotted"}),
-    ("its package's __init__ runs first", {"color": "#999999", "arrowhead": "onormal"}),
+_LEGEND_EDGES: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("hot", "chain to one of the heaviest imports", {"color": "#b30000", "penwidth": "2.2"}),
+    ("eager", "import that runs at start", {}),
+    ("dashed", "deferred: inside a function", {"style": "dashed"}),
+    ("dotted", "TYPE_CHECKING or lazy import", {"style": "dotted"}),
+    ("parent", "its package's __init__ runs first", {"color": "#999999", "arrowhead": "onormal"}),
 )
 
 
-def _legend(pydot: Any) -> Any:
-    """A cluster with the colour scale, the node shapes, and one real edge per edge style."""
+def _styles(view: View) -> set[str]:
+    """Which edge styles the view uses, so the legend explains only those."""
+    out = {"eager"}
+    for link in view.links:
+        attrs = _edge_attrs(link)
+        out.add("hot" if link.hot else "parent" if link.kind == "parent" else attrs.get("style", "eager"))
+    return out
+
+
+def _legend(pydot: Any, styles: set[str]) -> Any:
+    """A cluster with the colour scale, the node shapes, and one real edge per edge style in use."""
     sub = pydot.Cluster("[legend]", **_sorted({"label": "legend", "fontname": FONT, "fontsize": "10", "style": "rounded",
                                               "color": "#b0b0b0", "tooltip": "legend"}))
     sub.add_node(pydot.Node("[legend]", **_sorted({"label": legend_table(), "shape": "plaintext", "style": "",
                                                    "margin": "0", "tooltip": "legend"})))
-    for i, (text, style) in enumerate(_LEGEND_EDGES):
+    # The table shares the rank of the edge labels, so the sample edges stay short.
+    sub.add_edge(pydot.Edge("[legend 0a]", "[legend]", style="invis"))
+    for i, (_, text, style) in enumerate(e for e in _LEGEND_EDGES if e[0] in styles):
         a, b = f"[legend {i}a]", f"[legend {i}b]"
         sub.add_node(pydot.Node(a, label="", shape="point", style="invis", width="0.1", tooltip="legend"))
         sub.add_node(pydot.Node(b, **_sorted({"label": text, "shape": "plaintext", "style": "", "margin": "0",
                                               "height": "0.2", "tooltip": "legend"})))
-        sub.add_edge(pydot.Edge(a, b, **_sorted({**style, "tooltip": text})))
+        sub.add_edge(pydot.Edge(a, b, **_sorted({**style, "tooltip": text, "weight": "50"})))
     return sub
 
 
@@ -225,5 +238,5 @@ def legend_table() -> str:
     )
 
 
-def _sorted(attrs: Mapping[str, str]) -> dict[str, str]:
+def _sorted(attrs: Mapping[str, str]) -> dict[str, Any]:
     return dict(sorted(attrs.items()))

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
 
-from lazyaudit.costs import MS_PER_MODULE
 from lazyaudit.report import dot_reach as reach
+from lazyaudit.report.dot_collapse import (
+    STDLIB,
+    Costs,
+    Merged,
+    display,
+    fmt_bytes,
+    fmt_ms,
+    group_links,
+    group_of,
+    plural,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
 
-STDLIB = "[stdlib]"
 TOP = 12  # heaviest nodes whose chains the default view draws
 MIN_SHARE = 0.01  # ...each at least this share of the cold start, so tiny leaves don't crowd it
 HOT = 3  # the chains to this many heaviest nodes are drawn bold
 NODE_BUDGET = 40  # above this many nodes, the default view keeps only the shortest chains to each target
 EDGE_BUDGET = 100  # above this many edges, edges implied by a longer chain are hidden
-_TIP_LINES = 8
-# Stronger kinds win when several imports collapse into one edge (same order as lazyaudit.graph).
-_KIND_RANK = {"eager": 0, "parent": 1, "dynamic": 2, "guarded": 3, "conditional": 4, "lazy": 5,
-              "deferred": 6, "type_checking": 7, "main": 8}
 
 
 @dataclass(frozen=True)
@@ -74,18 +81,6 @@ class ViewError(ValueError):
     """The options name something the graph does not have."""
 
 
-def group_of(name: str, data: Mapping[str, Any]) -> str | None:
-    """The diagram node a module is drawn as; None for modules that do not exist."""
-    category = data.get("category")
-    if category == "first_party":
-        return name
-    if category == "third_party":
-        return f"[{data.get('distribution') or name.split('.', 1)[0]}]"
-    if category == "stdlib":
-        return STDLIB
-    return None
-
-
 def select(
     graph: nx.DiGraph, opts: Options, *, profile: Mapping[str, Any] | None = None,
     dists: Mapping[str, tuple[str, int]] | None = None,
@@ -106,12 +101,12 @@ def select(
             run[u].append(v)
     first = [n for n in group if data[n].get("category") == "first_party"]
     loaded = sorted(reach.depths(entries if mode == "entry" else first, run))
-    costs = _Costs(loaded, run, profile)
+    costs = Costs(loaded, run, profile)
     members: dict[str, list[str]] = {}
     for m in loaded:
         members.setdefault(group[m], []).append(m)
 
-    links = _group_links(edges, group, data, set(loaded), mode, every_kind=every_kind, stdlib=opts.all)
+    links = group_links(edges, group, data, set(loaded), mode, every_kind=every_kind, stdlib=opts.all)
     # Entry modules and (whole-graph views) every first-party module are drawn even without edges.
     pins = {group[e] for e in entries} | ({group[m] for m in first} if mode == "all" else set())
     succ = _succ(links, pins)
@@ -120,6 +115,12 @@ def select(
         where = "drawn by this view" if mode == "all" else f"loaded at the cold start of {', '.join(entries.values())}"
         raise ViewError(f"{opts.focus} is not {where} (try --all)")
     starts = [group[e] for e in entries if group[e] in succ] or _roots(succ, first, group)
+    if mode == "entry":
+        # A submodule's parent edge back to the package __init__ that loaded it does nothing at that
+        # point; kept, it would put every sibling on every chain through the package.
+        near = reach.depths(starts, succ)
+        links = {k: v for k, v in links.items() if v.kind != "parent" or near.get(k[1], 0) >= near.get(k[0], 0)}
+        succ = _succ(links, pins)
     keep, targets = _keep(succ, starts, focus, opts, mode, costs, members)
     links = {k: v for k, v in links.items() if k[0] in keep and k[1] in keep}
     succ = _succ(links, keep)
@@ -131,11 +132,11 @@ def select(
         keep = {n for n in keep if n in near}
         links = {k: v for k, v in links.items() if k[0] in keep and k[1] in keep}
         succ = _succ(links, keep)
-    hot = set()
+    hot: set[tuple[str, str]] = set()
     if not opts.reverse:
         for target in targets[:HOT]:
             path = reach.shortest_path([s for s in starts if s in keep], target, succ)
-            hot.update(zip(path, path[1:]))
+            hot.update(pairwise(path))
     notes = []
     if len(links) > EDGE_BUDGET:
         dropped = _transitive(links, hot)
@@ -165,80 +166,6 @@ def _canonical(name: str) -> str:
     return "-".join(part for part in name.lower().replace("_", "-").replace(".", "-").split("-") if part)
 
 
-class _Costs:
-    """Self and cumulative cost of sets of modules, measured where the profile covers them."""
-
-    def __init__(self, modules: list[str], run: Mapping[str, list[str]], profile: Mapping[str, Any] | None) -> None:
-        inside = set(modules)
-        succ = {m: [v for v in run.get(m, ()) if v in inside] for m in modules}
-        self.bit, self.reach = reach.closures(modules, succ)
-        self_ms = (profile or {}).get("self_ms") or {}
-        self.ms = [float(self_ms.get(m, 0.0)) for m in modules]
-        self.covered = sum(1 << i for i, m in enumerate(modules) if m in self_ms)
-        self.total = self.cost((1 << len(modules)) - 1)
-
-    def mask(self, modules: Iterable[str], *, cumulative: bool) -> int:
-        out = 0
-        for m in modules:
-            if m in self.bit:
-                out |= self.reach[m] if cumulative else 1 << self.bit[m]
-        return out
-
-    def cost(self, mask: int) -> tuple[float, bool, int]:
-        """(ms, measured, modules), with the rule of lazyaudit.costs.cost_of: measured when half is covered."""
-        count = mask.bit_count()
-        covered = mask & self.covered
-        if covered and covered.bit_count() * 2 >= count:
-            return reach.weight(covered, self.ms), True, count
-        return count * MS_PER_MODULE, False, count
-
-
-@dataclass
-class _Link:
-    kind: str
-    executed: bool
-    sites: list[str]
-
-    @property
-    def tooltip(self) -> str:
-        lines = sorted(set(self.sites))
-        more = len(lines) - _TIP_LINES
-        return "\n".join(lines[:_TIP_LINES] + ([f"... {more} more"] if more > 0 else []))
-
-
-def _group_links(
-    edges: list[tuple[str, str, dict]], group: Mapping[str, str], data: Mapping[str, Any],
-    loaded: set[str], mode: str, *, every_kind: bool, stdlib: bool,
-) -> dict[tuple[str, str], _Link]:
-    out: dict[tuple[str, str], _Link] = {}
-    for u, v, d in edges:
-        gu, gv = group[u], group[v]
-        fp = data[u].get("category") == "first_party"
-        if gu == gv or STDLIB in (gu, gv) and (mode == "entry" or not fp or not stdlib):
-            continue
-        if mode == "entry" and not (d.get("executed") and u in loaded):
-            continue
-        if mode == "all" and not fp and not (d.get("executed") and gu.startswith("[")):
-            continue
-        if not every_kind and mode == "all" and not d.get("executed"):
-            continue
-        link = out.get((gu, gv))
-        kind = d.get("kind", "eager")
-        if link is None:
-            link = out[(gu, gv)] = _Link(kind, bool(d.get("executed")), [])
-        elif (d.get("executed"), -_KIND_RANK.get(kind, 9)) > (link.executed, -_KIND_RANK.get(link.kind, 9)):
-            link.kind, link.executed = kind, bool(d.get("executed"))
-        for path, line, site_kind in d.get("sites") or [(data[u].get("path", ""), 0, kind)]:
-            where = (path if fp and path else u) + (f":{line}" if line else "")
-            what = f"parent package {v} runs first" if site_kind == "parent" else f"{v} ({site_kind})"
-            link.sites.append(f"{where}: {what}")
-    if mode == "all":
-        # Installed code only as far as first-party code reaches it directly: the first-party graph is the subject.
-        direct = {gv for (gu, gv) in out if not gu.startswith("[")}
-        out = {k: v for k, v in out.items() if not k[0].startswith("[") or (k[0] in direct and k[1] in direct)}
-    return out
-
-
 def _succ(links: Mapping[tuple[str, str], Any], pins: Iterable[str] = ()) -> dict[str, list[str]]:
     succ: dict[str, list[str]] = {n: [] for n in sorted(pins)}
     for u, v in sorted(links):
@@ -257,7 +184,7 @@ def _roots(succ: Mapping[str, list[str]], first: list[str], group: Mapping[str, 
 
 def _keep(
     succ: Mapping[str, list[str]], starts: list[str], focus: str, opts: Options, mode: str,
-    costs: _Costs, members: Mapping[str, list[str]],
+    costs: Costs, members: Mapping[str, list[str]],
 ) -> tuple[set[str], list[str]]:
     """The nodes to draw and the targets whose chains matter (heaviest first)."""
     pred = reach.reverse(succ)
@@ -273,20 +200,19 @@ def _keep(
         targets = heavy[: opts.top]
     else:
         return set(succ), []
-    keep = set(reach.depths(targets, pred)) | set(targets)
-    if mode == "entry":
-        near = reach.depths(starts, succ)
-        keep = (keep & set(near)) | (set(starts) & set(succ))
-        if not focus and len(keep) > NODE_BUDGET:
-            keep = set(starts) & set(succ)
-            for target in targets:  # nodes on a shortest chain: distance from the entry plus distance to the target
-                back = reach.depths([target], pred)
-                if target in near:
-                    keep |= {n for n, d in near.items() if n in back and d + back[n] == near[target]}
+    if mode != "entry":
+        return set(reach.depths(targets, pred)), targets
+    near = reach.depths(starts, succ)
+    keep = (set(reach.depths(targets, pred)) & set(near)) | (set(starts) & set(succ))
+    if not focus and len(keep) > NODE_BUDGET:
+        keep = set(starts) & set(succ)
+        for target in targets:  # only the shortest chains: distance from the entry plus distance to the target
+            upward = reach.depths([target], pred)
+            keep |= {n for n, d in upward.items() if n in near and near[n] + d == near.get(target)}
     return keep, [t for t in targets if t in keep]
 
 
-def _transitive(links: Mapping[tuple[str, str], _Link], hot: set[tuple[str, str]]) -> set[tuple[str, str]]:
+def _transitive(links: Mapping[tuple[str, str], Merged], hot: set[tuple[str, str]]) -> set[tuple[str, str]]:
     nodes = sorted({n for k in links for n in k})
     run = [k for k, lk in links.items() if lk.executed]
     dropped = reach.redundant_edges(nodes, run)
@@ -295,7 +221,7 @@ def _transitive(links: Mapping[tuple[str, str], _Link], hot: set[tuple[str, str]
 
 
 def _node(
-    g: str, modules: list[str], data: Mapping[str, Any], costs: _Costs,
+    g: str, modules: list[str], data: Mapping[str, Any], costs: Costs,
     dists: Mapping[str, tuple[str, int]], entries: Mapping[str, str], focus: str,
 ) -> Node:
     total = costs.total[0] or 1.0
@@ -305,14 +231,14 @@ def _node(
     importing = f"importing it loads {plural(cum_n, 'module')}, {fmt_ms(cum_ms, cum_measured)} ({share:.0%} of the view)"
     if g == STDLIB:
         label = f"Python stdlib\n{plural(own_n, 'module')} · {fmt_ms(own_ms, own_measured)}"
-        return Node(g, "stdlib", label, label, "", share, f"standard library: {plural(own_n, 'module')} loaded", focus=g == focus,
-                    missing=not modules)
+        tip = f"standard library: {plural(own_n, 'module')} loaded"
+        return Node(g, "stdlib", label, label, "", share, tip, focus=g == focus, missing=not modules)
     if g.startswith("["):
         name = g[1:-1]
         version, size = dists.get(name, ("", 0))
         parts = [plural(own_n, "module")] + ([fmt_bytes(size)] if size else []) + [fmt_ms(own_ms, own_measured)]
         label = f"{name}\n{' · '.join(parts)}" if modules else f"{name}\nnot loaded at start"
-        tip = f"{name} {version}".strip() + (f": {own_n} of its modules load; {importing}" if modules else
+        tip = f"{name} {version}".strip() + (f": {plural(own_n, 'module')} of it load; {importing}" if modules else
                                             ": only imported where it is not run at start")
         return Node(g, "distribution", label, label, "", share, tip, focus=g == focus, missing=not modules)
     d = data[g]
@@ -329,7 +255,7 @@ def _node(
 
 def _title(
     mode: str, opts: Options, entries: Mapping[str, str], focus: str, loaded: list[str],
-    data: Mapping[str, Any], costs: _Costs, targets: int, notes: list[str],
+    data: Mapping[str, Any], costs: Costs, targets: int, notes: list[str],
 ) -> str:
     cats: dict[str, int] = {}
     for m in loaded:
@@ -349,24 +275,3 @@ def _title(
     if opts.max_depth:
         shown += f"; at most {opts.max_depth} hops"
     return "\n".join([head, shown, *notes])
-
-
-def display(node_id: str) -> str:
-    """A node id as people write it: "boto3" for the distribution node "[boto3]"."""
-    return "the standard library" if node_id == STDLIB else node_id.strip("[]")
-
-
-def fmt_ms(ms: float, measured: bool) -> str:
-    """'~12 ms' when estimated, '12 ms' when measured."""
-    text = f"{ms:,.1f}" if ms < 10 else f"{ms:,.0f}"
-    return f"{'' if measured else '~'}{text} ms"
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def fmt_bytes(size: int) -> str:
-    if size >= 1_000_000:
-        return f"{size / 1_000_000:.1f} MB"
-    return f"{max(1, round(size / 1000))} kB"

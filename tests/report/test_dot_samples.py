@@ -35,7 +35,7 @@ def add_std(g: nx.DiGraph, name: str) -> None:
 def imp(g: nx.DiGraph, u: str, v: str, kind: str = "eager", line: int = 1) -> None:
     """One import edge as lazyaudit.graph.build_graph records it."""
     executed = kind in ("eager", "parent", "guarded", "conditional", "dynamic")
-    site = (g.nodes[u]["path"] if g.nodes[u]["category"] == "first_party" else g.nodes[u]["path"], line, kind)
+    site = (g.nodes[u]["path"], line, kind)
     if g.has_edge(u, v):
         g.edges[u, v]["sites"].append(site)
         return

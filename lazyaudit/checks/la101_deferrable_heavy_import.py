@@ -1,0 +1,223 @@
+"""LA101 deferrable-heavy-import: a heavy module-level import whose names are read only inside functions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+from lazyaudit.checks.heavy import heavy_cost
+from lazyaudit.checks.la102_eager_init_chain import init_imports, lazy_skips
+from lazyaudit.checks.name_usage import (
+    AT_IMPORT, IN_FUNCTION, TYPE_ONLY, ImportUsage, ModuleUsage, ProjectReferences, annotations_evaluated,
+    closure_without, deferred_pairs, import_edges, is_heavy, saving_for, side_effect_reason,
+)
+from lazyaudit.costs import cost_of
+from lazyaudit.model import Finding, ParsedModule
+
+if TYPE_CHECKING:
+    from lazyaudit.checks.context import CheckContext
+    from lazyaudit.checks.name_usage import Pairs, Saving
+    from lazyaudit.closure import Edge, ImportResolver
+    from lazyaudit.costs import Cost
+    from lazyaudit.modindex import ModuleIndex
+
+CODE = "LA101"
+_MAX_HOPS = 8  # re-export hops followed for one name: a guard against alias loops, not a tuning knob
+
+
+def check(ctx: CheckContext) -> Iterable[Finding]:
+    refs = ProjectReferences(ctx)
+    evaluated = annotations_evaluated(ctx)
+    for src, parsed in ctx.runtime_files():
+        if parsed.error:
+            continue
+        usage = ModuleUsage(parsed, annotations_evaluated=evaluated)
+        view = ctx.view_for_module(parsed.name)
+        resolver = view.resolver if view else ctx.project_resolver
+        for imp in usage.imports():
+            finding = _judge(ctx, src.rel, usage, imp, resolver, refs)
+            if finding is not None:
+                yield finding
+
+
+def _judge(
+    ctx: CheckContext, rel: str, usage: ModuleUsage, imp: ImportUsage, resolver: ImportResolver,
+    refs: ProjectReferences,
+) -> Finding | None:
+    parsed, rec = usage.parsed, imp.record
+    if side_effect_reason(imp, parsed, resolver.index):
+        return None
+    why_keep = dict(imp.why_at_import)
+    move, keep, type_only = [], {}, []
+    for b in imp.bindings:
+        blocker = refs.blocker(parsed.name, b.local)
+        if AT_IMPORT in b.kinds:
+            keep[b.local] = why_keep.get(b.local, "used at import")
+        elif blocker:
+            keep[b.local] = blocker
+        elif IN_FUNCTION in b.kinds:
+            move.append(b)
+        elif TYPE_ONLY in b.kinds:
+            type_only.append(b.local)
+    if not move:
+        return None
+    module = parsed.name
+    originals = {b.local: _original(rec.target, b.origin) for b in imp.bindings}
+    if keep:
+        moved = [originals[b.local] for b in move]
+        kept = [originals[n] for n in keep]
+        cost = _partial_cost(ctx, resolver, rec.target, moved, kept)
+        if cost is None:
+            return None
+        plan = _partial_plan(ctx, module, rec.target, rec, moved, kept)
+    else:
+        targets = list(dict.fromkeys(e.target for e in import_edges(resolver, module, rec))) or [rec.target]
+        cost = _heavy(ctx, resolver, targets)
+        if cost is None:
+            return None
+        pairs = deferred_pairs(resolver, module, [rec])
+        plan = _plan(pairs)
+    saving = saving_for(ctx, module, plan)
+    lazy_package = rec.target if keep and _is_package_with_reexports(resolver.index, rec.target) else ""
+    functions = sorted({f for b in move for f in b.functions if IN_FUNCTION in b.kinds})
+    fixable, reason = _fixability(usage, imp, move)
+    message = _message(rec.target, move, keep, functions, cost, saving, lazy_package)
+    data = {
+        "module": rec.target, "names": [b.local for b in move], "functions": functions, "partial": bool(keep),
+        "keep": sorted(keep), "keep_reasons": keep,
+        "type_checking": sorted(set(type_only) | {b.local for b in move if TYPE_ONLY in b.kinds}),
+        "cost": cost.as_dict(), "saving": saving.as_dict(), "saving_ms": round(saving.cost.ms, 1),
+        "needs_lazy_package": lazy_package, "entry": saving.entry,
+        "chain": import_chain(saving, rel, rec.line, rec.target), "fixable": fixable, "reason": reason,
+    }
+    return Finding(CODE, message, rel, rec.line, rec.column, subject=rec.target, data=data)
+
+
+def import_chain(saving: Saving, rel: str, line: int, target: str) -> list[str]:
+    """Hops from the entry to the importing module, then the import statement itself and its target."""
+    *hops, module = saving.chain
+    return [*hops, f"{module} ({rel}:{line})", target]
+
+
+def _plan(pairs: Pairs):  # type: ignore[no-untyped-def]
+    def plan(resolver: ImportResolver, loaded: dict[str, Edge | None]) -> tuple[Pairs, Pairs]:
+        return frozenset(), pairs
+
+    return plan
+
+
+def _partial_plan(ctx: CheckContext, module: str, target: str, rec, moved: list[str], kept: list[str]):  # type: ignore[no-untyped-def]
+    """Moving some names saves only what they alone load: their own submodules, or, when the target is
+    a first-party package, what its lazy re-exports (LA102) would then stop loading."""
+
+    def plan(resolver: ImportResolver, loaded: dict[str, Edge | None]) -> tuple[Pairs, Pairs]:
+        index = resolver.index
+        moved_src = {_source(index, target, n) for n in moved}
+        kept_src = {_source(index, target, n) for n in kept}
+        own = frozenset((module, e.target) for e in import_edges(resolver, module, rec)
+                        if e.target != target and e.target in moved_src - kept_src)
+        info = index.info(target)
+        if not _is_package_with_reexports(index, target) or info.parsed is None:
+            return frozenset(), own
+        imports = init_imports(ctx, resolver, info.parsed)
+        base = lazy_skips(resolver, loaded, target, imports)
+        after = lazy_skips(resolver, loaded, target, imports, {module: set(moved)})
+        return base, after | own
+
+    return plan
+
+
+def _partial_cost(ctx: CheckContext, resolver: ImportResolver, target: str, moved: list[str],
+                  kept: list[str]) -> Cost | None:
+    """What the moved names load that the kept ones do not, with first-party package __init__s
+    assumed lazy (otherwise every name of a package would cost the whole package)."""
+    index = resolver.index
+    moved_src = sorted({_source(index, target, n) for n in moved})
+    kept_src = sorted({_source(index, target, n) for n in kept})
+    skip: set[tuple[str, str]] = set()
+    for name in {*moved_src, *kept_src}:
+        parts = name.split(".")
+        for cut in range(1, len(parts)):
+            package = ".".join(parts[:cut])
+            info = index.info(package)
+            if info.category == "first_party" and info.parsed is not None and info.parsed.is_package:
+                skip |= lazy_skips(resolver, (), package, init_imports(ctx, resolver, info.parsed))
+    frozen = frozenset(skip)
+    extra = closure_without(resolver, moved_src, frozen) - closure_without(resolver, kept_src, frozen)
+    cost = cost_of(resolver, extra, ctx.profile)
+    return cost if is_heavy(ctx, cost) else None
+
+
+def _heavy(ctx: CheckContext, resolver: ImportResolver, targets: list[str]) -> Cost | None:
+    if len(targets) == 1:
+        return heavy_cost(ctx, resolver, targets[0])
+    cost = cost_of(resolver, resolver.loaded_modules(targets), ctx.profile)
+    return cost if is_heavy(ctx, cost) else None
+
+
+def _original(target: str, origin: str) -> str:
+    """The name as the target module knows it: `from m import a as b` binds b to "m.a" -> "a"."""
+    return origin[len(target) + 1:] if origin.startswith(target + ".") else origin.rsplit(".", 1)[-1]
+
+
+def _source(index: ModuleIndex, module: str, name: str, hops: int = 0) -> str:
+    """The module that really provides `module.name`: a submodule, or the origin of a re-export."""
+    info = index.info(module)
+    parsed = info.parsed
+    sub = f"{module}.{name}"
+    if parsed is None:
+        return sub if index.exists(sub) else module
+    if name in parsed.defined or hops > _MAX_HOPS:
+        return module
+    for rec in parsed.imports:
+        if rec.scope:
+            continue
+        for local, origin in rec.bindings:
+            if local != name:
+                continue
+            if not rec.is_from:
+                return rec.target
+            if info.category == "first_party":
+                return _source(index, rec.target, _original(rec.target, origin), hops + 1)
+            return origin if index.exists(origin) else rec.target
+    for key, target in parsed.getattr_map:
+        if key in (name, "*"):
+            return target
+    return sub if index.exists(sub) else module
+
+
+def _is_package_with_reexports(index: ModuleIndex, name: str) -> bool:
+    info = index.info(name)
+    return info.category == "first_party" and info.parsed is not None and info.parsed.is_package
+
+
+def _fixability(usage: ModuleUsage, imp: ImportUsage, move: list) -> tuple[bool, str]:  # type: ignore[type-arg]
+    functions = set(usage.parsed.functions)
+    for b in move:
+        clash = usage.rebound(b.local, imp.record)
+        if clash:
+            return False, clash
+        odd = sorted(f for f in b.functions if f not in functions)
+        if odd:
+            return False, f"`{b.local}` is read in `{odd[0]}`, which is not a function the fix can add an import to"
+    return True, ""
+
+
+def _message(target: str, move: list, keep: dict[str, str], functions: list[str], cost: Cost,  # type: ignore[type-arg]
+             saving: Saving, lazy_package: str) -> str:
+    where = ", ".join(f"{f}()" for f in functions[:3]) + (" ..." if len(functions) > 3 else "")
+    at = f" at the cold start of {saving.entry}" if saving.entry else " when the module is imported"
+    names = ", ".join(f"`{b.local}`" for b in move)
+    approx = "" if cost.measured_ms is not None else "~"
+    if keep:
+        first = sorted(keep)[0]
+        head = (f"{names} from `{target}` {'is' if len(move) == 1 else 'are'} used only inside {where}; "
+                f"`{first}` must stay at module level ({keep[first]})")
+        if lazy_package:
+            return f"{head}; moving {names} into {'it' if len(functions) == 1 else 'them'} saves {saving.words()}" \
+                   f"{at} once `{lazy_package}` re-exports lazily (LA102)"
+        return f"{head}; moving {names} saves {saving.words()}{at}"
+    head = (f"heavy module-level import `{target}` ({approx}{cost.ms:.0f} ms, {cost.modules} modules) is used "
+            f"only inside {where}")
+    if saving.gone:
+        return f"{head}; importing it there saves {saving.words()}{at}"
+    return f"{head}; other imports still load it{at}, so deferring it pays once they are deferred too"

@@ -1,0 +1,320 @@
+"""Where each name bound by a module-level import is read, classified on the concrete syntax tree."""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from typing import Iterator
+
+import libcst as cst
+from libcst.metadata import (
+    GlobalScope,
+    ImportAssignment,
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    ScopeProvider,
+)
+
+# Decorators known not to read the decorated function's annotations (last dotted component).
+# Anything else (FastAPI routes, typer commands, singledispatch, validate_call...) is assumed to.
+SAFE_DECORATORS = frozenset({
+    "staticmethod", "classmethod", "property", "setter", "getter", "deleter", "abstractmethod",
+    "overload", "override", "final", "wraps", "cache", "lru_cache", "cached_property", "contextmanager",
+    "asynccontextmanager", "total_ordering", "unique", "fixture", "runtime_checkable",
+    # aws-lambda-powertools decorators wrap the handler without inspecting its signature.
+    "inject_lambda_context", "capture_lambda_handler", "capture_method", "log_metrics",
+})  # fmt: skip
+# Base classes whose subclasses do not evaluate their annotations at class creation.
+SAFE_BASES = frozenset({"object", "Protocol", "Generic", "ABC", "Exception", "BaseException", "Enum", "IntEnum"})
+DYNAMIC_CALLS = frozenset({"globals", "vars", "eval", "exec"})
+HINT_READERS = frozenset({"get_type_hints", "get_annotations"})
+IMPORT_TIME = ("module", "class_body", "decorator", "default", "base_class", "lambda", "runtime_annotation")
+
+
+@dataclass(frozen=True)
+class Use:
+    """One read of a module-level binding."""
+
+    node: cst.CSTNode
+    line: int
+    where: str  # "function", "annotation" (never evaluated), or one of IMPORT_TIME
+    function: cst.FunctionDef | None  # innermost def whose run performs the read (None: import time / never)
+    annotation: bool  # the read is (inside) an annotation
+    reader: str = ""  # who reads the annotation at runtime although Python does not evaluate it
+
+    @property
+    def at_import(self) -> bool:
+        return self.where in IMPORT_TIME
+
+
+class ModuleUses:
+    """Scope and parent metadata of one libcst Module (its own nodes: no copy), plus derived facts."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self.parents = wrapper.resolve(ParentNodeProvider)
+        self.positions = wrapper.resolve(PositionProvider)
+        scopes = wrapper.resolve(ScopeProvider)
+        self.scope = next((s for s in scopes.values() if isinstance(s, GlobalScope)), None)
+        self.future_annotations = _has_future_annotations(module)
+        self.globals_declared: set[str] = set()
+        self.dynamic = ""  # first call that reads the namespace dynamically
+        self.hint_reader = ""
+        self.called_at_import: set[str] = set()
+        self.funcdefs: list[cst.FunctionDef] = []
+        self._scan()
+
+    # -- public queries ------------------------------------------------------------------------
+    def line(self, node: cst.CSTNode) -> int:
+        pos = self.positions.get(node)
+        return pos.start.line if pos is not None else 0
+
+    def bindings(self, name: str) -> list[cst.CSTNode]:
+        """Nodes binding `name` at module level (an import statement counts once)."""
+        if self.scope is None:
+            return []
+        seen: dict[int, cst.CSTNode] = {}
+        for a in self.scope.assignments:
+            if a.name == name or a.name.startswith(name + "."):
+                seen.setdefault(id(a.node), a.node)
+        return list(seen.values())
+
+    def uses(self, import_node: cst.Import | cst.ImportFrom, local: str) -> list[Use]:
+        """Every read of `local` as bound by `import_node` (reads of other bindings of the name included)."""
+        if self.scope is None:
+            return []
+        out: dict[int, Use] = {}
+        for a in self.scope.assignments:
+            if not (a.name == local or a.name.startswith(local + ".")):
+                continue
+            if isinstance(a, ImportAssignment) and a.node is not import_node and a.name != local:
+                continue
+            for access in a.references:
+                if id(access.node) not in out:
+                    out[id(access.node)] = self.classify(access.node)
+        return sorted(out.values(), key=lambda u: (u.line, id(u.node)))
+
+    def classify(self, node: cst.CSTNode) -> Use:
+        marker = ""
+        annotation = False
+        reader = ""
+        evaluated = not isinstance(node, (cst.SimpleString, cst.ConcatenatedString))
+        owner: cst.CSTNode | None = None
+        child, parent = node, self.parents.get(node)
+        while parent is not None:
+            if isinstance(parent, cst.Annotation) and not annotation:
+                annotation, owner = True, self.parents.get(parent)
+                if self.future_annotations:
+                    evaluated = False
+                if isinstance(owner, cst.AnnAssign) and self._in_function_body(owner):
+                    evaluated = False  # PEP 526: local variable annotations are never evaluated
+                reader = self._annotation_reader(owner)
+                marker = marker or ("runtime_annotation" if evaluated or reader else "annotation")
+            elif isinstance(parent, cst.FunctionDef):
+                if child is parent.body:
+                    if marker == "annotation" or (annotation and not evaluated and not reader):
+                        return Use(node, self.line(node), "annotation", None, True)
+                    if reader:
+                        return Use(node, self.line(node), "runtime_annotation", None, True, reader)
+                    return Use(node, self.line(node), "function", parent, annotation)
+                if any(child is d for d in parent.decorators):
+                    marker = marker or "decorator"
+                elif isinstance(child, cst.Parameters) and not annotation:
+                    marker = marker or "default"
+            elif isinstance(parent, cst.Lambda):
+                marker = marker or ("lambda" if child is parent.body else "default")
+            elif isinstance(parent, cst.ClassDef):
+                if child is parent.body:
+                    marker = marker or "class_body"
+                elif any(child is d for d in parent.decorators):
+                    marker = marker or "decorator"
+                else:
+                    marker = marker or "base_class"
+            child, parent = parent, self.parents.get(parent)
+        if annotation and not evaluated and not reader:
+            return Use(node, self.line(node), "annotation", None, True)
+        return Use(node, self.line(node), marker or "module", None, annotation, reader)
+
+    def runtime_annotation_names(self) -> Iterator[tuple[cst.Name, str]]:
+        """Names read inside annotations that something evaluates at runtime (pydantic, decorators...)."""
+        for node in _walk(self.module):
+            if isinstance(node, cst.Annotation):
+                reader = self.hint_reader or self._annotation_reader(self.parents.get(node))
+                if reader:
+                    for sub in _walk(node.annotation):
+                        if isinstance(sub, cst.Name):
+                            yield sub, reader
+
+    def resolves_at_runtime(self, name: cst.Name, excluded: set[str]) -> bool:
+        """Whether a name read in a string-ified annotation resolves from module globals or builtins."""
+        if name.value in excluded:
+            return False
+        if self.scope is not None and any(True for _ in self.scope.assignments[name.value]):
+            return not any(_under_type_checking(self.parents, a.node) for a in self.scope.assignments[name.value])
+        return hasattr(builtins, name.value)
+
+    def enclosing_functions(self, node: cst.CSTNode) -> list[cst.CSTNode]:
+        out = []
+        parent = self.parents.get(node)
+        while parent is not None:
+            if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
+                out.append(parent)
+            parent = self.parents.get(parent)
+        return out
+
+    # -- internals -----------------------------------------------------------------------------
+    def _in_function_body(self, node: cst.CSTNode) -> bool:
+        child, parent = node, self.parents.get(node)
+        while parent is not None:
+            if isinstance(parent, cst.FunctionDef) and child is parent.body:
+                return True
+            if isinstance(parent, cst.ClassDef):
+                return False
+            child, parent = parent, self.parents.get(parent)
+        return False
+
+    def _annotation_reader(self, owner: cst.CSTNode | None) -> str:
+        if self.hint_reader:
+            return self.hint_reader
+        if isinstance(owner, cst.Param):
+            owner = self.parents.get(self.parents.get(owner))  # Param -> Parameters -> FunctionDef
+        if isinstance(owner, cst.FunctionDef):
+            for dec in owner.decorators:
+                dotted = dotted_name(dec.decorator)
+                if dotted.rsplit(".", 1)[-1] not in SAFE_DECORATORS:
+                    return f"decorator @{dotted or 'expression'} of {owner.name.value}()"
+            return ""
+        if isinstance(owner, cst.AnnAssign):
+            block = self.parents.get(owner)  # SimpleStatementLine
+            body = self.parents.get(block) if block is not None else None
+            cls = self.parents.get(body) if body is not None else None
+            if isinstance(cls, cst.ClassDef):
+                return _class_reader(cls)
+        return ""
+
+    def _scan(self) -> None:
+        for node in _walk(self.module):
+            if isinstance(node, cst.Global):
+                self.globals_declared.update(n.name.value for n in node.names)
+            elif isinstance(node, cst.FunctionDef):
+                self.funcdefs.append(node)
+            elif isinstance(node, cst.Call):
+                callee = dotted_name(node.func)
+                last = callee.rsplit(".", 1)[-1]
+                if callee in DYNAMIC_CALLS and not self.dynamic:
+                    self.dynamic = f"{callee}()"
+                if last in HINT_READERS and not self.hint_reader:
+                    self.hint_reader = f"{callee}() reads annotations"
+                if isinstance(node.func, cst.Name) and self.classify(node).at_import:
+                    self.called_at_import.add(node.func.value)
+            elif isinstance(node, cst.Decorator) and isinstance(node.decorator, cst.Name):
+                if self.classify(node).at_import:
+                    self.called_at_import.add(node.decorator.value)
+
+
+def _class_reader(cls: cst.ClassDef) -> str:
+    for dec in cls.decorators:
+        dotted = dotted_name(dec.decorator)
+        if dotted.rsplit(".", 1)[-1] not in SAFE_DECORATORS:
+            return f"class {cls.name.value} is decorated with @{dotted or 'expression'}"
+    for arg in cls.bases:
+        base = dotted_name(arg.value)
+        if base.rsplit(".", 1)[-1] not in SAFE_BASES:
+            return f"class {cls.name.value}({base or '...'}) may evaluate its annotations (pydantic, dataclass-like)"
+    if cls.keywords:
+        return f"class {cls.name.value} has a metaclass or class keywords"
+    return ""
+
+
+def dotted_name(node: cst.CSTNode) -> str:
+    """`a.b.c` for Name/Attribute chains; the callee for calls (`app.get("/")` -> "app.get"); else ""."""
+    if isinstance(node, cst.Call):
+        return dotted_name(node.func)
+    if isinstance(node, cst.Subscript):
+        return dotted_name(node.value)
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = dotted_name(node.value)
+        return f"{head}.{node.attr.value}" if head else ""
+    return ""
+
+
+def _has_future_annotations(module: cst.Module) -> bool:
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.ImportFrom) and dotted_name(small.module or cst.Name("_")) == "__future__":
+                    if not isinstance(small.names, cst.ImportStar) and any(
+                        dotted_name(a.name) == "annotations" for a in small.names
+                    ):
+                        return True
+    return False
+
+
+def _under_type_checking(parents: object, node: cst.CSTNode) -> bool:
+    parent = parents.get(node)  # type: ignore[attr-defined]
+    while parent is not None:
+        if isinstance(parent, cst.If) and dotted_name(parent.test).rsplit(".", 1)[-1] == "TYPE_CHECKING":
+            return True
+        parent = parents.get(parent)  # type: ignore[attr-defined]
+    return False
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+def literal_all(module: cst.Module) -> tuple[tuple[str, ...] | None, bool]:
+    """The names of a literal module-level `__all__` (with += / extend / append), and whether some
+    other statement also changes it (then the list is not known statically)."""
+    names: list[str] | None = None
+    dynamic = False
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            target, value = None, None
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target, value = small.targets[0].target, small.value
+            elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+                target, value = small.target, small.value
+            elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                callee = dotted_name(small.value.func)
+                if callee in ("__all__.extend", "__all__.append"):
+                    strings = _strings(small.value.args[0].value) if small.value.args else None
+                    if strings is None or names is None:
+                        dynamic = True
+                    else:
+                        names.extend(strings)
+                continue
+            if not (isinstance(target, cst.Name) and target.value == "__all__") or value is None:
+                continue
+            strings = _strings(value)
+            if strings is None:
+                dynamic = True
+            elif isinstance(small, cst.AugAssign) and names is not None:
+                names.extend(strings)
+            elif isinstance(small, cst.AugAssign):
+                dynamic = True
+            else:
+                names = list(strings)
+    return (tuple(names) if names is not None else None), dynamic
+
+
+def _strings(node: cst.BaseExpression) -> list[str] | None:
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        out = []
+        for el in node.elements:
+            if isinstance(el.value, cst.SimpleString):
+                out.append(str(el.value.evaluated_value))
+            else:
+                return None
+        return out
+    return None

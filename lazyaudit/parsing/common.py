@@ -1,0 +1,437 @@
+"""Tree-independent parts of both parsers: import contexts, record collection, literals and error text."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from typing import Any
+
+from lazyaudit.model import Call, ImportKind, ImportRecord
+
+# Bump whenever the records produced for the same bytes change: it keys the on-disk cache.
+PARSER_VERSION = 1
+
+TC, MAIN, GUARD, COND = "type_checking", "main", "guard", "cond"
+# Exception names whose handler makes a try statement an import guard.
+GUARD_EXCEPTIONS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+# Callee origins that import the module named by their first argument.
+IMPORT_FUNCTIONS = frozenset({"importlib.import_module", "__import__", "builtins.__import__", "importlib.__import__"})
+ANCHOR_NAMES = frozenset({"__name__", "__package__"})
+
+
+class Frame:
+    """One enclosing statement that changes when an import runs (if / try / with suppress)."""
+
+    __slots__ = ("kind", "guard", "branch", "_render", "_negated", "_text")
+
+    def __init__(self, kind: str, *, guard: int = 0, branch: str = "",
+                 render: Callable[[], str] | None = None, negated: bool = False) -> None:
+        self.kind, self.guard, self.branch = kind, guard, branch
+        self._render, self._negated, self._text = render, negated, ""
+
+    def text(self) -> str:
+        # Rendering costs a parse or an unparse, and most ifs never hold an import.
+        if not self._text and self._render is not None:
+            raw = self._render()
+            self._text = f"not ({raw})" if self._negated else raw
+        return self._text
+
+
+def import_context(frames: list[Frame], scope: str) -> tuple[ImportKind, str, int, str]:
+    """(kind, condition, guard, guard_branch) for a statement under `frames` in `scope`."""
+    conditions = [f.text() for f in frames if f.kind == COND]
+    guard, branch, special = 0, "", ""
+    for frame in frames:  # outermost first, so the innermost wins
+        if frame.kind == GUARD:
+            guard, branch = frame.guard, frame.branch
+        elif frame.kind in (TC, MAIN):
+            special = frame.kind
+    if scope:
+        kind = ImportKind.DEFERRED
+    elif special:
+        # Code that never runs on import stays that way whatever guard or if sits inside it.
+        kind = ImportKind.TYPE_CHECKING if special == TC else ImportKind.MAIN
+    elif guard:
+        kind = ImportKind.GUARDED
+    elif conditions:
+        kind = ImportKind.CONDITIONAL
+    else:
+        kind = ImportKind.EAGER
+    return kind, " and ".join(conditions), guard, branch
+
+
+def base_package(name: str, is_package: bool) -> str:
+    return name if is_package else name.rpartition(".")[0]
+
+
+def resolve_relative(module: str, level: int, name: str, is_package: bool) -> str:
+    """Absolute name of `from <level dots><module> import`, or the dotted text when it climbs too far."""
+    if level == 0:
+        return module
+    return anchor_relative("." * level + module, base_package(name, is_package))
+
+
+def anchor_relative(text: str, anchor: str) -> str:
+    """importlib's rule: ".x" relative to the package `anchor`; keeps the text when unresolvable."""
+    level = len(text) - len(text.lstrip("."))
+    rest = text[level:]
+    bits = anchor.rsplit(".", level - 1) if anchor else []
+    if len(bits) < level:
+        return text
+    return f"{bits[0]}.{rest}" if rest else bits[0]
+
+
+def dotted(node: ast.AST) -> str:
+    """"a.b.c" for a Name/Attribute chain, "" otherwise."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return ""
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+class Anchor(str):
+    """A string computed from `__name__` / `__package__` / `__spec__.parent`, kept apart from literals."""
+
+    __slots__ = ()
+
+
+def literal(node: ast.AST | None, env: dict[str, Any]) -> Any:
+    """Value of a literal expression, with names from `env`; None when it is not one."""
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, (str, int)) else None
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        items = [literal(e, env) for e in node.elts]
+        return None if any(i is None for i in items) else tuple(items)
+    if isinstance(node, ast.Dict):
+        keys = [literal(k, env) for k in node.keys]
+        values = [literal(v, env) for v in node.values]
+        if any(k is None or isinstance(k, tuple) for k in keys) or any(v is None for v in values):
+            return None
+        return dict(zip(keys, values))
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return env.get(dotted(node))
+    if isinstance(node, ast.JoinedStr):
+        parts = [literal(v.value if isinstance(v, ast.FormattedValue) else v, env) for v in node.values]
+        ok = all(isinstance(p, str) for p in parts)
+        return "".join(parts) if ok else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = literal(node.left, env), literal(node.right, env)
+        if isinstance(left, str) and isinstance(right, str):
+            return left + right
+        if isinstance(left, tuple) and isinstance(right, tuple):
+            return left + right
+    return None
+
+
+def anchor_env(name: str, is_package: bool) -> dict[str, Any]:
+    package = Anchor(base_package(name, is_package))
+    return {"__name__": Anchor(name), "__package__": package, "__spec__.parent": package}
+
+
+def render(expr: ast.AST) -> str:
+    return ast.unparse(expr)
+
+
+def render_source(code: str) -> str:
+    """Canonical text of an expression given as source, so both parsers print conditions alike."""
+    try:
+        return ast.unparse(ast.parse(code.strip(), mode="eval").body)
+    except (SyntaxError, ValueError, RecursionError):
+        return " ".join(code.split())
+
+
+def dynamic_target(origin: str, call: ast.Call, env: dict[str, Any]) -> str | None:
+    """Module named by `import_module(...)` / `__import__(...)`, resolved against its package argument."""
+    keywords = {k.arg: k.value for k in call.keywords if k.arg}
+    args = list(call.args)
+    if any(isinstance(a, ast.Starred) for a in args):
+        return None
+    first = args[0] if args else keywords.get("name")
+    text = literal(first, env)
+    if not isinstance(text, str) or not text.strip("."):
+        return None
+    if origin.endswith("import_module"):
+        level = len(text) - len(text.lstrip("."))
+        if not level:
+            return text
+        package = literal(args[1] if len(args) > 1 else keywords.get("package"), env)
+        return anchor_relative(text, package) if isinstance(package, str) and package else None
+    level = literal(args[4] if len(args) > 4 else keywords.get("level"), env)
+    if isinstance(level, int) and level > 0:
+        return anchor_relative("." * level + text, env["__package__"])
+    return text
+
+
+class Collector:
+    """Accumulates records in walk order and turns them into ParsedModule fields; fed by both walkers."""
+
+    def __init__(self, name: str, is_package: bool) -> None:
+        self.name, self.is_package = name, is_package
+        self.imports: list[ImportRecord] = []
+        self.calls: list[Call] = []
+        self.defined: dict[str, None] = {}
+        self.functions: dict[str, None] = {}
+        self.literals: dict[str, ast.expr | None] = {}
+        self.all_names: list[str] | None = None
+        self.all_broken = False
+        self.bindings: dict[str, str] = {}  # every import binding: local name -> origin (for callee aliases)
+        self.module_bindings: dict[str, None] = {}  # names bound by imports outside functions and classes
+        self.dynamic: list[tuple[ast.Call, str, int, int, str, list[Frame], str, bool]] = []
+        self.getattr_def: ast.FunctionDef | None = None
+        self.getattr_attach: ast.Call | None = None
+        self.has_getattr = False
+        self.future_annotations = False
+        self.guards = 0
+
+    def new_guard(self) -> int:
+        self.guards += 1
+        return self.guards
+
+    def add_import(self, *, module: str, level: int, aliases: list[tuple[str, str]], is_from: bool,
+                   line: int, column: int, frames: list[Frame], scope: str, lazy: bool, in_class: bool) -> None:
+        """`aliases`: (name as written, asname or ""); one record per module for `import a, b`."""
+        kind, condition, guard, branch = import_context(frames, scope)
+        if lazy:
+            kind = ImportKind.LAZY
+        if is_from:
+            target = resolve_relative(module, level, self.name, self.is_package)
+            if module == "__future__" and any(n == "annotations" for n, _ in aliases):
+                self.future_annotations = True
+            names = tuple(n for n, _ in aliases)
+            bindings = tuple((a or n, f"{target}.{n}") for n, a in aliases if n != "*")
+            self._record(ImportRecord(self.name, target, line, column, kind, names, bindings, scope, condition,
+                                      guard, branch, level, True), scope, in_class)
+            return
+        for dotted_name, asname in aliases:
+            binding = (asname, dotted_name) if asname else (dotted_name.partition(".")[0],) * 2
+            self._record(ImportRecord(self.name, dotted_name, line, column, kind, (), (binding,), scope,
+                                      condition, guard, branch), scope, in_class)
+
+    def _record(self, record: ImportRecord, scope: str, in_class: bool) -> None:
+        self.imports.append(record)
+        for local, origin in record.bindings:
+            self.bindings.setdefault(local, origin)
+            if not scope and not in_class:
+                self.module_bindings[local] = None
+
+    def add_call(self, call: Call, node: ast.Call | None, frames: list[Frame], assigned: str,
+                 in_class: bool) -> None:
+        """`node` is the call as stdlib ast, given only when it may be an import function."""
+        self.calls.append(call)
+        if node is not None:
+            self.dynamic.append((node, call.callee, call.line, call.column, call.scope, list(frames), assigned,
+                                 in_class))
+
+    def assign(self, name: str, value: ast.expr | None) -> None:
+        """A module-level `name = value`; `value` None when it is not a literal."""
+        self.literals[name] = None if name in self.literals and self.literals[name] is not value else value
+        if name == "__all__":
+            values = literal(value, {})
+            self.all_names = list(values) if _strings(values) else None
+            self.all_broken = self.all_names is None
+
+    def extend_all(self, value: ast.expr | None) -> None:
+        values = literal(value, {})
+        if isinstance(values, str):
+            values = (values,)
+        if self.all_broken or not _strings(values):
+            self.all_names, self.all_broken = None, True
+            return
+        self.all_names = (self.all_names or []) + list(values)
+
+    def finish(self) -> dict[str, Any]:
+        self._resolve_dynamic()
+        self.imports.sort(key=lambda r: (r.line, r.column))
+        self.calls.sort(key=lambda c: (c.line, c.column))
+        return {
+            "imports": tuple(self.imports),
+            "calls": tuple(self.calls),
+            "defined": tuple(self.defined),
+            "functions": tuple(self.functions),
+            "all_names": tuple(self.all_names) if self.all_names is not None else None,
+            "has_getattr": self.has_getattr,
+            "getattr_map": self._getattr_map(),
+            "future_annotations": self.future_annotations,
+        }
+
+    def _env(self) -> dict[str, Any]:
+        env = anchor_env(self.name, self.is_package)
+        for key, node in self.literals.items():
+            value = literal(node, {})
+            if isinstance(value, str):
+                env.setdefault(key, value)
+        return env
+
+    def _resolve_dynamic(self) -> None:
+        if not self.dynamic:
+            return
+        env = self._env()
+        for node, callee, line, column, scope, frames, assigned, in_class in self.dynamic:
+            head, _, rest = callee.partition(".")
+            origin = self.bindings.get(head, head) + (f".{rest}" if rest else "")
+            if origin not in IMPORT_FUNCTIONS and callee not in IMPORT_FUNCTIONS:
+                continue
+            target = dynamic_target(origin if origin in IMPORT_FUNCTIONS else callee, node, env)
+            if not target:
+                continue
+            _, condition, guard, branch = import_context(frames, scope)
+            bound = target if origin.endswith("import_module") else target.partition(".")[0]
+            bindings = ((assigned, bound),) if assigned else ()
+            self._record(ImportRecord(self.name, target, line, column, ImportKind.DYNAMIC, (), bindings, scope,
+                                      condition, guard, branch), scope, in_class)
+
+    def _getattr_map(self) -> tuple[tuple[str, str], ...]:
+        entries: list[tuple[str, str]] = []
+        if self.getattr_def is not None:
+            entries += getattr_entries(self.getattr_def, self.literals, self.name, self.is_package)
+        if self.getattr_attach is not None:
+            entries += attach_entries(self.getattr_attach, self.name, self.is_package)
+        return tuple(dict.fromkeys(entries))
+
+
+def _strings(values: Any) -> bool:
+    return isinstance(values, tuple) and all(isinstance(v, str) for v in values)
+
+
+_MODULE_TEXT = re.compile(r"^\.*[A-Za-z_][\w.]*$")
+
+
+def getattr_entries(func: ast.FunctionDef | ast.AsyncFunctionDef, literals: dict[str, ast.expr | None],
+                    name: str, is_package: bool) -> list[tuple[str, str]]:
+    """PEP 562 map of one `__getattr__`: from the literal tables it reads and from its `if name == ...` branches."""
+    env = anchor_env(name, is_package)
+    params = func.args.posonlyargs + func.args.args
+    param = params[0].arg if params else ""
+    nodes = list(ast.walk(func))
+    entries: list[tuple[str, str]] = []
+    imports = any(isinstance(n, (ast.Import, ast.ImportFrom))
+                  or (isinstance(n, ast.Call) and "import" in dotted(n.func).rpartition(".")[2]) for n in nodes)
+    if imports:
+        # langchain_core / pydantic: values are relative when the hook hands the package to the importer.
+        relative = any(isinstance(n, (ast.Name, ast.Attribute)) and dotted(n) in env for n in nodes)
+        top = name.partition(".")[0]
+        for table_name in dict.fromkeys(n.id for n in nodes if isinstance(n, ast.Name) and n.id in literals):
+            table = literal(literals[table_name], env)
+            for key, value in table.items() if isinstance(table, dict) else ():
+                module = _table_module(str(key), value, env["__package__"], relative, top)
+                if module:
+                    entries.append((str(key), module))
+    _branches(func.body, None, param, literals, env, entries, (name, is_package))
+    return entries
+
+
+def _table_module(key: str, value: Any, package: str, relative: bool, top: str) -> str:
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value):
+        first, second = value
+        if isinstance(first, Anchor) or second == "__module__" or second.startswith("."):
+            return _module_text(key, second, first, True, top)
+        value = first  # (module, attribute)
+    return _module_text(key, value, package, relative, top) if isinstance(value, str) else ""
+
+
+def _module_text(key: str, value: str, anchor: str, relative: bool, top: str) -> str:
+    if value == "__module__":
+        return f"{anchor}.{key}" if anchor else ""
+    if not _MODULE_TEXT.match(value):
+        return ""
+    if value.startswith("."):
+        return anchor_relative(value, anchor)
+    if relative and anchor and value.partition(".")[0] != top:
+        return f"{anchor}.{value}"
+    return value
+
+
+def _branches(stmts: list[ast.stmt], names: list[str] | None, param: str, literals: dict[str, ast.expr | None],
+              env: dict[str, Any], out: list[tuple[str, str]], module: tuple[str, bool]) -> None:
+    for stmt in stmts:
+        if isinstance(stmt, ast.If):
+            selected = _selected(stmt.test, param, literals, env)
+            _branches(stmt.body, names if selected is None else selected, param, literals, env, out, module)
+            _branches(stmt.orelse, names, param, literals, env, out, module)
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            for target in _statement_modules(stmt, *module):
+                _emit(names, lambda _n, t=target: t, out)
+        elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for _, value in ast.iter_fields(stmt):
+                items = value if isinstance(value, list) else [value]
+                if items and isinstance(items[0], ast.stmt):
+                    _branches(items, names, param, literals, env, out, module)
+                elif items and isinstance(items[0], (ast.excepthandler, ast.match_case)):
+                    for handler in items:
+                        _branches(handler.body, names, param, literals, env, out, module)
+                else:
+                    for item in items:
+                        if isinstance(item, ast.AST):
+                            _calls(item, names, param, env, out)
+
+
+def _calls(expr: ast.AST, names: list[str] | None, param: str, env: dict[str, Any],
+           out: list[tuple[str, str]]) -> None:
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Call):
+            last = dotted(node.func).rpartition(".")[2]
+            if last in ("import_module", "__import__"):
+                origin = "importlib.import_module" if last == "import_module" else "__import__"
+                _emit(names, lambda n, c=node, o=origin: dynamic_target(o, c, {**env, param: n} if n else env), out)
+
+
+def _emit(names: list[str] | None, target: Callable[[str | None], str | None], out: list[tuple[str, str]]) -> None:
+    for name in names if names is not None else [None]:
+        module = target(name)
+        if module:
+            out.append((name or "*", module))
+
+
+def _selected(test: ast.expr, param: str, literals: dict[str, ast.expr | None], env: dict[str, Any]) -> list[str] | None:
+    """Names an `if` test on the hook's parameter selects (`name == "X"`, `name in TABLE`), else None."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        parts = [_selected(v, param, literals, env) for v in test.values]
+        return None if any(p is None for p in parts) else [n for p in parts if p for n in p]
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return None
+    left, op, right = test.left, test.ops[0], test.comparators[0]
+    if isinstance(op, ast.Eq):
+        if isinstance(right, ast.Name) and right.id == param:
+            left, right = right, left
+        if isinstance(left, ast.Name) and left.id == param and isinstance(right, ast.Constant):
+            return [right.value] if isinstance(right.value, str) else None
+    if isinstance(op, ast.In) and isinstance(left, ast.Name) and left.id == param:
+        value = literal(right, env)
+        if value is None and isinstance(right, ast.Name):
+            value = literal(literals.get(right.id), env)
+        if isinstance(value, (dict, tuple)):
+            return [v for v in value if isinstance(v, str)]
+    return None
+
+
+def _statement_modules(stmt: ast.Import | ast.ImportFrom, name: str, is_package: bool) -> list[str]:
+    if isinstance(stmt, ast.Import):
+        return [alias.name for alias in stmt.names]
+    target = resolve_relative(stmt.module or "", stmt.level, name, is_package)
+    if stmt.module:
+        return [target]
+    # `from . import x` inside a hook nearly always loads the submodule x.
+    return [f"{target}.{alias.name}" for alias in stmt.names if alias.name != "*"]
+
+
+def attach_entries(call: ast.Call, name: str, is_package: bool) -> list[tuple[str, str]]:
+    """`__getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submodules, submod_attrs)`."""
+    env = anchor_env(name, is_package)
+    keywords = {k.arg: k.value for k in call.keywords if k.arg}
+    args = call.args
+    anchor = literal(args[0] if args else keywords.get("package_name"), env)
+    if not isinstance(anchor, str) or not anchor:
+        return []
+    submodules = literal(args[1] if len(args) > 1 else keywords.get("submodules"), env) or ()
+    attrs = literal(args[2] if len(args) > 2 else keywords.get("submod_attrs"), env) or {}
+    entries = [(s, f"{anchor}.{s}") for s in submodules if isinstance(s, str)] if isinstance(submodules, tuple) else []
+    for module, names in attrs.items() if isinstance(attrs, dict) else ():
+        entries += [(n, f"{anchor}.{module}") for n in names if isinstance(n, str)] if isinstance(names, tuple) else []
+    return entries

@@ -1,0 +1,499 @@
+"""The libcst visitor for first-party code: import contexts, calls and bindings, feeding the shared collector."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import PositionProvider
+
+from lazyaudit.model import Call, UseContext
+from lazyaudit.parsing.common import COND, GUARD, GUARD_EXCEPTIONS, MAIN, TC, Collector, Frame, render_source
+from lazyaudit.parsing.cst_uses import Scope, UseTracker, function_locals
+
+_LITERALS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Integer, cst.List, cst.Tuple,
+             cst.Set, cst.Dict, cst.BinaryOperation)
+_IMPORTERS = ("import_module", "__import__")
+
+
+def dotted(node: cst.CSTNode | None) -> str:
+    """"a.b.c" for a Name/Attribute chain, "" otherwise."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return ""
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def string_value(node: cst.CSTNode) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+class Walker(cst.CSTVisitor):
+    """One pass over the tree: records through `collector`, name uses through `uses` when given."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, module: cst.Module, collector: Collector, uses: UseTracker | None) -> None:
+        super().__init__()
+        self.module, self.collector, self.uses = module, collector, uses
+        self.frames: list[Frame] = []
+        self.pushed: list[bool] = []
+        self.scopes: list[Scope] = [Scope("module", "")]
+        self.defining: list[str] = []  # qualified names of functions whose signature is being visited
+        self.tries: list[int] = []
+        self.assigned: dict[int, str] = {}  # id(call) -> name of the simple assignment it is the value of
+        self.skip: set[int] = set()  # ids of Name nodes that are not reads
+
+    # -- context --------------------------------------------------------------------------
+
+    @property
+    def scope(self) -> str:
+        return self.scopes[-1].function
+
+    @property
+    def in_class(self) -> bool:
+        return self.scopes[-1].kind == "class"
+
+    @property
+    def module_level(self) -> bool:
+        return self.scopes[-1].kind == "module"
+
+    def qualname(self, name: str) -> str:
+        prefix = self.scopes[-1].qualname
+        return f"{prefix}.{name}" if prefix else name
+
+    def position(self, node: cst.CSTNode) -> tuple[int, int]:
+        start = self.get_metadata(PositionProvider, node).start
+        return start.line, start.column
+
+    def push(self, frame: Frame | None) -> None:
+        self.pushed.append(frame is not None)
+        if frame is not None:
+            self.frames.append(frame)
+
+    def pop(self, *_: Any) -> None:
+        if self.pushed.pop():
+            self.frames.pop()
+
+    def to_ast(self, node: cst.CSTNode, mode: str = "eval") -> Any:
+        """The node as stdlib ast, so the expression-level rules are shared with the fast scanner."""
+        try:
+            tree = ast.parse(self.module.code_for_node(node).strip(), mode=mode)
+        except (SyntaxError, ValueError, RecursionError):
+            return None
+        return tree.body if mode == "eval" else tree.body[-1]
+
+    def store(self, target: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            self.skip.add(id(target))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self.store(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self.store(target.value)
+
+    def define(self, target: cst.CSTNode) -> None:
+        if not self.module_level:
+            return
+        if isinstance(target, cst.Name):
+            self.collector.defined[target.value] = None
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self.define(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self.define(target.value)
+
+    # -- scopes ---------------------------------------------------------------------------
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.skip.add(id(node.name))
+        qualname = self.qualname(node.name.value)
+        self.collector.functions[qualname] = None
+        if self.module_level:
+            self.collector.defined[node.name.value] = None
+            if node.name.value == "__getattr__":
+                self.collector.has_getattr = True
+                self.collector.getattr_def = self.to_ast(node, "exec")
+        self.defining.append(qualname)
+        if self.uses is not None:
+            self.uses.function(node, qualname)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.defining.pop()
+
+    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        qualname = self.defining[-1]
+        names, declared = function_locals(node) if self.uses is not None else (set(), set())
+        self.scopes.append(Scope("function", qualname, qualname, names, declared, self.uses_depth()))
+
+    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+
+    def visit_Lambda_body(self, node: cst.Lambda) -> None:
+        name = f"{self.scope}.<lambda>" if self.scope else "<lambda>"
+        names = function_locals(node)[0] if self.uses is not None else set()
+        self.scopes.append(Scope("lambda", self.scopes[-1].qualname, name, names, set(), self.uses_depth()))
+
+    def leave_Lambda_body(self, node: cst.Lambda) -> None:
+        self.scopes.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.skip.add(id(node.name))
+        if self.module_level:
+            self.collector.defined[node.name.value] = None
+        if self.uses is not None:
+            self.uses.klass(node, self.qualname(node.name.value))
+
+    def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
+        qualname = self.qualname(node.name.value)
+        self.scopes.append(Scope("class", qualname, self.scope, set(), set(), self.uses_depth()))
+
+    def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
+        self.scopes.pop()
+
+    def uses_depth(self) -> int:
+        return len(self.uses.contexts) if self.uses is not None else 0
+
+    # -- statements that change the import kind -------------------------------------------
+
+    def visit_If(self, node: cst.If) -> None:
+        body, orelse = self.branch_frames(node.test)
+        self.ifs = getattr(self, "ifs", {})
+        self.ifs[id(node)] = (body, orelse)
+
+    def visit_If_body(self, node: cst.If) -> None:
+        self.push(self.ifs[id(node)][0])
+
+    def visit_If_orelse(self, node: cst.If) -> None:
+        self.push(self.ifs.pop(id(node))[1])
+
+    leave_If_body = leave_If_orelse = pop
+
+    def branch_frames(self, test: cst.BaseExpression) -> tuple[Frame | None, Frame | None]:
+        negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
+        inner = test.expression if negated else test  # type: ignore[attr-defined]
+        name = dotted(inner)
+        if name.rpartition(".")[2] == "TYPE_CHECKING" or name == "False":
+            frame = Frame(TC)
+            return (None, frame) if negated else (frame, None)
+        if not negated and is_main_test(test):
+            return Frame(MAIN), None
+
+        def text() -> str:
+            return render_source(self.module.code_for_node(test))
+
+        return Frame(COND, render=text), Frame(COND, render=text, negated=True)
+
+    def visit_Try(self, node: cst.Try | cst.TryStar) -> None:
+        self.tries.append(self.collector.new_guard() if guards(node.handlers) else 0)
+
+    visit_TryStar = visit_Try
+
+    def leave_Try(self, node: cst.Try | cst.TryStar) -> None:
+        self.tries.pop()
+
+    leave_TryStar = leave_Try
+
+    def guard_frame(self, branch: str) -> Frame | None:
+        return Frame(GUARD, guard=self.tries[-1], branch=branch) if self.tries[-1] else None
+
+    def visit_Try_body(self, node: cst.Try) -> None:
+        self.push(self.guard_frame("try"))
+
+    def visit_Try_orelse(self, node: cst.Try) -> None:
+        self.push(self.guard_frame("else"))
+
+    def visit_ExceptHandler_body(self, node: cst.ExceptHandler) -> None:
+        self.push(self.guard_frame("except"))
+
+    visit_TryStar_body, visit_TryStar_orelse = visit_Try_body, visit_Try_orelse
+    visit_ExceptStarHandler_body = visit_ExceptHandler_body
+    leave_Try_body = leave_Try_orelse = leave_ExceptHandler_body = pop
+    leave_TryStar_body = leave_TryStar_orelse = leave_ExceptStarHandler_body = pop
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler | cst.ExceptStarHandler) -> None:
+        if node.name is not None:
+            self.store(node.name.name)
+
+    visit_ExceptStarHandler = visit_ExceptHandler
+
+    def visit_With(self, node: cst.With) -> None:
+        suppress = any(is_suppress(item.item) for item in node.items)
+        self.with_guard = getattr(self, "with_guard", {})
+        self.with_guard[id(node)] = self.collector.new_guard() if suppress else 0
+
+    def visit_With_body(self, node: cst.With) -> None:
+        guard = self.with_guard.pop(id(node))
+        self.push(Frame(GUARD, guard=guard, branch="try") if guard else None)
+
+    leave_With_body = pop
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self.store(node.asname.name)
+            self.define(node.asname.name)
+
+    # -- imports --------------------------------------------------------------------------
+
+    def visit_Import(self, node: cst.Import | cst.LazyImport) -> bool:
+        line, column = self.position(node)
+        aliases = [(dotted(a.name), dotted(a.asname.name) if a.asname else "") for a in node.names]
+        self.collector.add_import(module="", level=0, aliases=aliases, is_from=False, line=line, column=column,
+                                  frames=self.frames, scope=self.scope, lazy=isinstance(node, cst.LazyImport),
+                                  in_class=self.in_class)
+        return False
+
+    visit_LazyImport = visit_Import
+
+    def visit_ImportFrom(self, node: cst.ImportFrom | cst.LazyImportFrom) -> bool:
+        line, column = self.position(node)
+        if isinstance(node.names, cst.ImportStar):
+            aliases = [("*", "")]
+        else:
+            aliases = [(dotted(a.name), dotted(a.asname.name) if a.asname else "") for a in node.names]
+        self.collector.add_import(module=dotted(node.module) if node.module else "", level=len(node.relative),
+                                  aliases=aliases, is_from=True, line=line, column=column, frames=self.frames,
+                                  scope=self.scope, lazy=isinstance(node, cst.LazyImportFrom),
+                                  in_class=self.in_class)
+        return False
+
+    visit_LazyImportFrom = visit_ImportFrom
+
+    def visit_Global(self, node: cst.Global) -> bool:
+        return False
+
+    visit_Nonlocal = visit_Global
+
+    # -- calls and bindings ---------------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.uses is not None:
+            self.uses.call(node, self)
+        callee = dotted(node.func)
+        if not callee:
+            return
+        strings = [string_value(a.value) for a in node.args if a.keyword is None and not a.star]
+        strings += [string_value(a.value) for a in node.args if a.keyword is not None]
+        line, column = self.position(node)
+        assigned = self.assigned.pop(id(node), "")
+        target = assigned if self.module_level else ""
+        record = Call(callee, line, column, self.scope, tuple(s for s in strings if s is not None), target)
+        importer = self.to_ast(node) if callee.rpartition(".")[2] in _IMPORTERS else None
+        self.collector.add_call(record, importer, self.frames, assigned, self.in_class)
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self.skip.add(id(node.keyword))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        names = [t.target.value for t in node.targets if isinstance(t.target, cst.Name)]
+        if names and isinstance(node.value, cst.Call):
+            self.assigned[id(node.value)] = names[0]
+        for target in node.targets:
+            self.store(target.target)
+            self.define(target.target)
+            if self.module_level:
+                self.module_assign(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.store(node.target)
+        if node.value is None:
+            return
+        if isinstance(node.target, cst.Name) and isinstance(node.value, cst.Call):
+            self.assigned[id(node.value)] = node.target.value
+        self.define(node.target)
+        if self.module_level:
+            self.module_assign(node.target, node.value)
+
+    def module_assign(self, target: cst.CSTNode, value: cst.BaseExpression) -> None:
+        names = [target] if isinstance(target, cst.Name) else []
+        if isinstance(target, (cst.Tuple, cst.List)):
+            names = [e.value for e in target.elements if isinstance(e.value, cst.Name)]
+        for name in names:
+            literal = isinstance(target, cst.Name) and isinstance(value, _LITERALS)
+            self.collector.assign(name.value, self.to_ast(value) if literal else None)
+            if name.value == "__getattr__":
+                self.collector.has_getattr = True
+                if isinstance(value, cst.Call) and dotted(value.func).rpartition(".")[2] == "attach":
+                    self.collector.getattr_attach = self.to_ast(value)
+            if name.value == "__all__" and self.uses is not None:
+                self.uses.export(value, self)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.define(node.target)
+        if self.module_level and isinstance(node.target, cst.Name):
+            if node.target.value == "__all__" and isinstance(node.operator, cst.AddAssign):
+                self.extend_all(node.value)
+            else:
+                self.collector.assign(node.target.value, None)
+
+    def extend_all(self, value: cst.BaseExpression) -> None:
+        self.collector.extend_all(self.to_ast(value) if isinstance(value, _LITERALS) else None)
+        if self.uses is not None:
+            self.uses.export(value, self)
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        value = node.value
+        if (self.module_level and isinstance(value, cst.Call) and len(value.args) == 1
+                and dotted(value.func) in ("__all__.extend", "__all__.append")
+                and value.args[0].keyword is None and not value.args[0].star):
+            self.extend_all(value.args[0].value)
+
+    def visit_For(self, node: cst.For) -> None:
+        self.store(node.target)
+        self.define(node.target)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self.store(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self.store(node.target)
+        if self.scopes[-1].kind == "module":
+            self.define(node.target)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self.store(node.target)
+
+    def visit_TypeAlias(self, node: Any) -> None:
+        self.skip.add(id(node.name))
+        self.define(node.name)
+
+    def visit_TypeVar(self, node: Any) -> None:
+        self.skip.add(id(node.name))
+
+    visit_ParamSpec = visit_TypeVarTuple = visit_TypeVar
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.skip.add(id(node.name))
+
+    def visit_MatchAs(self, node: Any) -> None:
+        if node.name is not None:
+            self.skip.add(id(node.name))
+
+    visit_MatchStar = visit_MatchAs
+
+    def visit_MatchMapping(self, node: Any) -> None:
+        if node.rest is not None:
+            self.skip.add(id(node.rest))
+
+    def visit_MatchKeywordElement(self, node: Any) -> None:
+        self.skip.add(id(node.key))
+
+    # -- reads (only when name uses are collected) ----------------------------------------
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        self.skip.add(id(node.attr))
+        if self.uses is None:
+            return True
+        chain = dotted(node)
+        if not chain:
+            return True
+        root: cst.CSTNode = node
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        self.uses.read(root, self, chain.partition(".")[2])  # type: ignore[arg-type]
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if self.uses is not None and id(node) not in self.skip:
+            self.uses.read(node, self, "")
+
+    def visit_Decorator(self, node: cst.Decorator) -> None:
+        if self.uses is not None:
+            self.uses.enter(UseContext.DECORATOR, "")
+
+    def visit_Param_default(self, node: cst.Param) -> None:
+        if self.uses is not None:
+            self.uses.enter(UseContext.DEFAULT, self.defining[-1] if self.defining else "")
+
+    def visit_Param_annotation(self, node: cst.Param) -> None:
+        if self.uses is not None:
+            self.uses.enter(UseContext.ANNOTATION, self.defining[-1] if self.defining else "")
+
+    def visit_FunctionDef_returns(self, node: cst.FunctionDef) -> None:
+        if self.uses is not None:
+            self.uses.enter(UseContext.ANNOTATION, self.defining[-1])
+
+    def visit_AnnAssign_annotation(self, node: cst.AnnAssign) -> None:
+        if self.uses is not None:
+            owner = f"class:{self.scopes[-1].qualname}" if self.in_class else ""
+            self.uses.enter(UseContext.ANNOTATION, owner)
+
+    def visit_ClassDef_bases(self, node: cst.ClassDef) -> None:
+        if self.uses is not None:
+            self.uses.enter(UseContext.BASE_CLASS, "")
+
+    visit_ClassDef_keywords = visit_ClassDef_bases
+
+    def leave_context(self, *_: Any) -> None:
+        if self.uses is not None:
+            self.uses.leave()
+
+    leave_Decorator = leave_Param_default = leave_Param_annotation = leave_context
+    leave_FunctionDef_returns = leave_AnnAssign_annotation = leave_context
+    leave_ClassDef_bases = leave_ClassDef_keywords = leave_context
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if self.uses is not None:
+            self.uses.string(node, self)
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+        if self.uses is not None:
+            self.uses.string(node, self)
+        return False
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if self.uses is not None:
+            self.uses.subscript(node)
+
+    def visit_SubscriptElement(self, node: cst.SubscriptElement) -> None:
+        if self.uses is not None:
+            self.uses.enter_element(node)
+
+    def leave_SubscriptElement(self, node: cst.SubscriptElement) -> None:
+        if self.uses is not None:
+            self.uses.leave_element(node)
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        if self.uses is not None:
+            self.uses.comment(node, self.position(node)[0])
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        comment = node.trailing_whitespace.comment
+        if self.uses is not None and comment is not None:
+            first = self.position(node)[0]
+            last = self.get_metadata(PositionProvider, node).end.line
+            if last > first:  # a trailing `# noqa` of a wrapped import also covers its first line
+                self.uses.comment(comment, first)
+
+
+def is_main_test(test: cst.BaseExpression) -> bool:
+    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.Equal)):
+        return False
+    sides = {dotted(test.left) or repr(string_value(test.left)),
+             dotted(test.comparisons[0].comparator) or repr(string_value(test.comparisons[0].comparator))}
+    return sides == {"__name__", "'__main__'"}
+
+
+def guards(handlers: Any) -> bool:
+    for handler in handlers:
+        if handler.type is None:
+            return True
+        kinds = [e.value for e in handler.type.elements] if isinstance(handler.type, cst.Tuple) else [handler.type]
+        if any(dotted(k).rpartition(".")[2] in GUARD_EXCEPTIONS for k in kinds):
+            return True
+    return False
+
+
+def is_suppress(expr: cst.BaseExpression) -> bool:
+    return (isinstance(expr, cst.Call) and dotted(expr.func).rpartition(".")[2] == "suppress"
+            and any(dotted(a.value).rpartition(".")[2] in GUARD_EXCEPTIONS for a in expr.args if not a.keyword))

@@ -1,0 +1,380 @@
+"""The stdlib-ast scanner for installed code: the same records as the libcst parser, without name uses."""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from typing import Any
+
+from lazyaudit.model import Call
+from lazyaudit.parsing.common import (
+    COND,
+    GUARD,
+    GUARD_EXCEPTIONS,
+    MAIN,
+    TC,
+    Collector,
+    Frame,
+    dotted,
+    render,
+)
+
+_LINES = re.compile(r"(\r\n|\r|\n)")
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_LITERALS = (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.JoinedStr, ast.BinOp)
+_IMPORTERS = ("import_module", "__import__")
+
+
+def decode(source: bytes) -> str:
+    """Text the way the compiler decodes it (cookie or BOM); only called once ast.parse has accepted the bytes."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    return source.decode(encoding)
+
+
+def parse(source: bytes) -> tuple[ast.Module, str | None, set[tuple[int, int]]]:
+    """(tree, text when columns need converting, positions of PEP 810 lazy statements).
+
+    Raises what ast.parse raises. Python < 3.15 cannot parse `lazy import`, so when that is the
+    only problem the soft keyword is cut out of the text and the statements are remembered by position.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        if b"lazy" not in source:
+            raise
+        text, lazy = _strip_lazy(decode(source))
+        if not lazy:
+            raise
+        return ast.parse(text), text, lazy
+    return tree, None if source.isascii() else decode(source), set()
+
+
+def _strip_lazy(text: str) -> tuple[str, set[tuple[int, int]]]:
+    hits: list[tuple[int, int, int]] = []
+    previous = None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if (previous is not None and previous.string == "lazy" and previous.type == tokenize.NAME
+                    and token.string in ("import", "from") and token.start[0] == previous.start[0]):
+                hits.append((previous.start[0], previous.start[1], token.start[1]))
+            previous = token
+    except (tokenize.TokenError, SyntaxError):
+        return text, set()
+    parts = _LINES.split(text)
+    for line, start, end in reversed(hits):
+        index = 2 * (line - 1)
+        parts[index] = parts[index][:start] + parts[index][end:]
+    return "".join(parts), {(line, start) for line, start, _ in hits}
+
+
+def scan(source: bytes, name: str, is_package: bool) -> dict[str, Any]:
+    """ParsedModule fields for `source`; raises SyntaxError / ValueError / RecursionError like ast.parse."""
+    tree, text, lazy = parse(source)
+    walker = _Walker(Collector(name, is_package), text, lazy)
+    walker.body(tree.body)
+    return walker.collector.finish()
+
+
+class _Walker:
+    """Walks statements recursively and expressions with a stack, keeping the same contexts as the cst walker."""
+
+    def __init__(self, collector: Collector, text: str | None, lazy: set[tuple[int, int]]) -> None:
+        self.collector = collector
+        self.lazy = lazy
+        self.lines = _LINES.split(text)[::2] if text is not None else None
+        self.frames: list[Frame] = []
+        self.qualname: list[str] = []
+        self.scope = ""  # innermost function's qualified name
+        self.in_class = False
+
+    def col(self, node: ast.AST) -> int:
+        offset = node.col_offset  # UTF-8 bytes; libcst counts characters
+        if self.lines is None:
+            return offset
+        line = self.lines[node.lineno - 1]
+        return offset if line.isascii() else len(line.encode("utf-8")[:offset].decode("utf-8", "replace"))
+
+    @property
+    def module_level(self) -> bool:
+        return not self.scope and not self.in_class
+
+    def body(self, stmts: list[ast.stmt], frame: Frame | None = None) -> None:
+        if frame is not None:
+            self.frames.append(frame)
+        for stmt in stmts:
+            handler = getattr(self, "s_" + type(stmt).__name__, None)
+            if handler is None:
+                self.generic(stmt)
+            else:
+                handler(stmt)
+        if frame is not None:
+            self.frames.pop()
+
+    def generic(self, stmt: ast.stmt) -> None:
+        for value in ast.iter_fields(stmt):
+            items = value[1] if isinstance(value[1], list) else [value[1]]
+            for item in items:
+                if isinstance(item, ast.expr):
+                    self.expr(item)
+
+    def define(self, target: ast.AST) -> None:
+        if not self.module_level:
+            return
+        if isinstance(target, ast.Name):
+            self.collector.defined[target.id] = None
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.define(element)
+        elif isinstance(target, ast.Starred):
+            self.define(target.value)
+
+    def s_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self.expr(decorator)
+        args = node.args
+        for arg in [*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg]:
+            if arg is not None and arg.annotation is not None:
+                self.expr(arg.annotation)
+        for default in [*args.defaults, *args.kw_defaults]:
+            if default is not None:
+                self.expr(default)
+        if node.returns is not None:
+            self.expr(node.returns)
+        self.type_params(node)
+        qualname = ".".join([*self.qualname, node.name])
+        self.collector.functions[qualname] = None
+        if self.module_level:
+            self.collector.defined[node.name] = None
+            if node.name == "__getattr__":
+                self.collector.has_getattr = True
+                self.collector.getattr_def = node
+        saved = self.scope, self.in_class
+        self.qualname.append(node.name)
+        self.scope, self.in_class = qualname, False
+        self.body(node.body)
+        self.qualname.pop()
+        self.scope, self.in_class = saved
+
+    s_AsyncFunctionDef = s_FunctionDef
+
+    def type_params(self, node: ast.AST) -> None:
+        for param in getattr(node, "type_params", ()):  # Python 3.12+
+            for field in ("bound", "default_value"):
+                value = getattr(param, field, None)
+                if value is not None:
+                    self.expr(value)
+
+    def s_ClassDef(self, node: ast.ClassDef) -> None:
+        for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
+            self.expr(expr)
+        self.type_params(node)
+        if self.module_level:
+            self.collector.defined[node.name] = None
+        saved = self.in_class
+        self.qualname.append(node.name)
+        self.in_class = True
+        self.body(node.body)
+        self.qualname.pop()
+        self.in_class = saved
+
+    def s_Import(self, node: ast.Import | ast.ImportFrom) -> None:
+        is_from = isinstance(node, ast.ImportFrom)
+        self.collector.add_import(
+            module=(node.module or "") if is_from else "", level=node.level if is_from else 0,
+            aliases=[(a.name, a.asname or "") for a in node.names], is_from=is_from,
+            line=node.lineno, column=self.col(node), frames=self.frames, scope=self.scope,
+            lazy=bool(getattr(node, "is_lazy", 0)) or (node.lineno, self.col(node)) in self.lazy,
+            in_class=self.in_class)
+
+    s_ImportFrom = s_Import
+
+    def s_If(self, node: ast.If) -> None:
+        self.expr(node.test)
+        body, orelse = branch_frames(node.test)
+        self.body(node.body, body)
+        self.body(node.orelse, orelse)
+
+    def s_Try(self, node: ast.Try) -> None:
+        guard = self.collector.new_guard() if guards(node.handlers) else 0
+        self.body(node.body, Frame(GUARD, guard=guard, branch="try") if guard else None)
+        for handler in node.handlers:
+            if handler.type is not None:
+                self.expr(handler.type)
+            self.body(handler.body, Frame(GUARD, guard=guard, branch="except") if guard else None)
+        self.body(node.orelse, Frame(GUARD, guard=guard, branch="else") if guard else None)
+        self.body(node.finalbody)
+
+    s_TryStar = s_Try
+
+    def s_With(self, node: ast.With | ast.AsyncWith) -> None:
+        guard = 0
+        for item in node.items:
+            self.expr(item.context_expr)
+            if item.optional_vars is not None:
+                self.define(item.optional_vars)
+                self.target(item.optional_vars)
+            if suppresses_import_errors(item.context_expr):
+                guard = guard or self.collector.new_guard()
+        self.body(node.body, Frame(GUARD, guard=guard, branch="try") if guard else None)
+
+    s_AsyncWith = s_With
+
+    def s_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.expr(node.iter)
+        self.define(node.target)
+        self.target(node.target)
+        self.body(node.body)
+        self.body(node.orelse)
+
+    s_AsyncFor = s_For
+
+    def s_While(self, node: ast.While) -> None:
+        self.expr(node.test)
+        self.body(node.body)
+        self.body(node.orelse)
+
+    def s_Match(self, node: Any) -> None:
+        self.expr(node.subject)
+        for case in node.cases:
+            for child in ast.walk(case.pattern):
+                if isinstance(child, ast.expr):
+                    self.expr(child)
+            if case.guard is not None:
+                self.expr(case.guard)
+            self.body(case.body)
+
+    def target(self, target: ast.AST) -> None:
+        """Reads inside an assignment target (`a[f()] = 1`)."""
+        if isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.target(element)
+        elif isinstance(target, ast.Starred):
+            self.target(target.value)
+        elif not isinstance(target, ast.Name):
+            self.expr(target)
+
+    def s_Assign(self, node: ast.Assign) -> None:
+        names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        self.expr(node.value, names[0] if names else "")
+        for target in node.targets:
+            self.define(target)
+            self.target(target)
+            if self.module_level:
+                self.module_assign(target, node.value)
+
+    def s_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self.expr(node.annotation)
+        if node.value is not None:
+            self.expr(node.value, node.target.id if isinstance(node.target, ast.Name) else "")
+            self.define(node.target)
+            if self.module_level:
+                self.module_assign(node.target, node.value)
+        self.target(node.target)
+
+    def module_assign(self, target: ast.AST, value: ast.expr) -> None:
+        if isinstance(target, ast.Name):
+            self.collector.assign(target.id, value if isinstance(value, _LITERALS) else None)
+            if target.id == "__getattr__":
+                self.getattr_assigned(value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                if isinstance(element, ast.Name):
+                    self.collector.assign(element.id, None)
+                    if element.id == "__getattr__":
+                        self.getattr_assigned(value)
+
+    def getattr_assigned(self, value: ast.expr) -> None:
+        self.collector.has_getattr = True
+        if isinstance(value, ast.Call) and dotted(value.func).rpartition(".")[2] == "attach":
+            self.collector.getattr_attach = value
+
+    def s_AugAssign(self, node: ast.AugAssign) -> None:
+        self.expr(node.value)
+        self.define(node.target)
+        self.target(node.target)
+        if self.module_level and isinstance(node.target, ast.Name):
+            if node.target.id == "__all__" and isinstance(node.op, ast.Add):
+                self.collector.extend_all(node.value if isinstance(node.value, _LITERALS) else None)
+            else:
+                self.collector.assign(node.target.id, None)
+
+    def s_Expr(self, node: ast.Expr) -> None:
+        value = node.value
+        self.expr(value)
+        if (self.module_level and isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords
+                and dotted(value.func) in ("__all__.extend", "__all__.append")):
+            arg = value.args[0]
+            self.collector.extend_all(arg if isinstance(arg, _LITERALS) else None)
+
+    def s_TypeAlias(self, node: Any) -> None:  # Python 3.12+
+        self.define(node.name)
+        self.type_params(node)
+        self.expr(node.value)
+
+    def expr(self, root: ast.expr, assigned: str = "") -> None:
+        """Records calls (and module-level walrus bindings) under `root`; lambdas get their own scope."""
+        stack: list[tuple[ast.AST, str]] = [(root, self.scope)]
+        while stack:
+            node, scope = stack.pop()
+            kind = type(node)
+            if kind is ast.Call:
+                self.call(node, scope, assigned if node is root else "")
+            elif kind is ast.Lambda:
+                args = node.args
+                stack.extend((d, scope) for d in [*args.defaults, *args.kw_defaults][::-1] if d is not None)
+                stack.append((node.body, f"{scope}.<lambda>" if scope else "<lambda>"))
+                continue
+            elif kind is ast.NamedExpr and scope == self.scope:
+                self.define(node.target)
+            children = list(ast.iter_child_nodes(node))
+            stack.extend((child, scope) for child in reversed(children))
+
+    def call(self, node: ast.Call, scope: str, assigned: str) -> None:
+        callee = dotted(node.func)
+        if not callee:
+            return
+        strings = [a.value for a in node.args if type(a) is ast.Constant and type(a.value) is str]
+        strings += [k.value.value for k in node.keywords
+                    if type(k.value) is ast.Constant and type(k.value.value) is str]
+        target = assigned if self.module_level and scope == self.scope else ""
+        record = Call(callee, node.lineno, self.col(node), scope, tuple(strings), target)
+        importer = callee.rpartition(".")[2] in _IMPORTERS
+        self.collector.add_call(record, node if importer else None, self.frames, assigned, self.in_class)
+
+
+def branch_frames(test: ast.expr) -> tuple[Frame | None, Frame | None]:
+    """Frames for the body and the else branch of `if test:`."""
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    inner = test.operand if negated else test
+    if dotted(inner).rpartition(".")[2] == "TYPE_CHECKING" or (isinstance(inner, ast.Constant) and inner.value is False):
+        tc = Frame(TC)
+        return (None, tc) if negated else (tc, None)
+    if not negated and is_main_test(test):
+        return Frame(MAIN), None
+    return Frame(COND, render=lambda: render(test)), Frame(COND, render=lambda: render(test), negated=True)
+
+
+def is_main_test(test: ast.expr) -> bool:
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = {dotted(test.left) or repr(getattr(test.left, "value", None)),
+             dotted(test.comparators[0]) or repr(getattr(test.comparators[0], "value", None))}
+    return sides == {"__name__", "'__main__'"}
+
+
+def guards(handlers: list[ast.ExceptHandler]) -> bool:
+    for handler in handlers:
+        if handler.type is None:
+            return True
+        types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        if any(dotted(t).rpartition(".")[2] in GUARD_EXCEPTIONS for t in types):
+            return True
+    return False
+
+
+def suppresses_import_errors(expr: ast.expr) -> bool:
+    """`with contextlib.suppress(ImportError):` guards its body like try/except ImportError."""
+    return (isinstance(expr, ast.Call) and dotted(expr.func).rpartition(".")[2] == "suppress"
+            and any(dotted(a).rpartition(".")[2] in GUARD_EXCEPTIONS for a in expr.args))
