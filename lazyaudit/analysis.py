@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from lazyaudit.model import Entry, Finding, LazyauditError, ParsedModule
 
@@ -99,7 +99,7 @@ class Project:
         index, resolver = self._view_parts("")
         return CheckContext(
             root=self.root, config=self.config, env=self.env, sources=self.sources, files=self.files(),
-            parsed=self.parsed, entries=self.entries, requirements=self.requirements, views=self.views(),
+            parsed=self.parsed, entries=self.entries, requirements=self.requirements, views=_LazyViews(self.views),
             project_index=index, project_resolver=resolver, graph_factory=lambda: self.graph(stdlib=False),
             profile=profile, tool_commands=self.tool_commands()[0],
         )
@@ -170,6 +170,24 @@ class Project:
         }
 
 
+class _LazyViews(Sequence["EntryView"]):
+    """The entry views, computed on first access: the LA00x checks never read entry closures."""
+
+    def __init__(self, make: Callable[[], list[EntryView]]) -> None:
+        self._make, self._items = make, None
+
+    def _get(self) -> list[EntryView]:
+        if self._items is None:
+            self._items = self._make()
+        return self._items
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._get()[index]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
 def default_cache(enabled: bool = True) -> ScanCache:
     from lazyaudit.parsing.cache import ScanCache
 
@@ -184,10 +202,13 @@ def load_project(
     overrides: Mapping[str, Any] | None = None,
     cache: bool = True,
     jobs: int | None = None,
+    imports_only: bool = False,
 ) -> Project:
     """Load a project for analysis without importing any of its code.
 
     `python` names the interpreter whose environment is analysed (default: the running one).
+    `imports_only` (the LA00x rules need nothing else) parses first-party files with the fast scanner;
+    only files with a `lazyaudit:` comment get the full parse, which reads inline suppressions.
     Raises LazyauditError for problems the user must fix (missing path, bad interpreter, bad config).
     """
     from lazyaudit.config import load_config
@@ -215,8 +236,11 @@ def load_project(
         exclude=config.exclude, dev_paths=config.dev_paths,
     )
     scan_cache = default_cache(cache and config.cache)
-    by_path = scan_many([(f.path, f.module, f.is_package) for f in sources.files], full=True,
-                        cache=scan_cache, jobs=jobs)
+    items = [(f.path, f.module, f.is_package) for f in sources.files]
+    full = [i for i in items if not imports_only or _has_suppression(i[0])]
+    by_path = scan_many(full, full=True, cache=scan_cache, jobs=jobs)
+    if len(full) < len(items):
+        by_path.update(scan_many([i for i in items if i[0] not in by_path], full=False, cache=scan_cache, jobs=jobs))
     parsed = {f.rel: by_path[f.path] for f in sources.files if f.path in by_path}
     for f in sources.files:
         p = parsed.get(f.rel)
@@ -226,15 +250,22 @@ def load_project(
     requirements = load_requirements(root, extra_files=config.requirement_files, roots=function_roots)
     findings += requirements.findings
     project = Project(root, config, env, sources, entry_list, requirements, parsed, findings, scan_cache, jobs)
-    for view in project.views():
-        if not view.found:
-            e = view.entry
+    for e in entry_list:  # entry closures are computed only when a check reads them
+        if e.module not in project.index(e.root).first_party:
             where = f" (root {e.root}/)" if e.root else ""
             project.findings.append(Finding(
                 "LA900", f"entry point {e.spec} from {e.source}: module {e.module} not found in the project{where}",
                 e.path, e.line, subject=e.module, severity="error", data={"reason": "entry module not found"},
             ))
     return project
+
+
+def _has_suppression(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return b"lazyaudit:" in handle.read()
+    except OSError:
+        return True  # the full parser reports why it cannot be read
 
 
 def _error_line(reason: str) -> int:

@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--select", metavar="CODES", help="which fixes: LA101, LA102, LA104 (default: all)")
     p.add_argument("--target-version", metavar="3.X", help="3.15+ emits PEP 810 `lazy import`")
     p.add_argument("--entry", action="append", default=[], metavar="M[:attr]")
+    p.add_argument("--measure", action="store_true",
+                   help="with --write: time each entry's import before and after (RUNS the code, in a subprocess)")
     return parser
 
 
@@ -111,6 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lazyaudit: interrupted", file=sys.stderr)
         return EXIT_ERROR
+    if args.command == "graph":  # it wrote its own file (SVG, PNG...); the text is a one-line status
+        print(f"lazyaudit: {text}", file=sys.stderr)
+        return code
     _emit(text, getattr(args, "output", None))
     return code
 

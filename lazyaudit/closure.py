@@ -161,7 +161,9 @@ class ImportResolver:
         info = self.index.info(target)
         parsed = info.parsed
         defined = set(parsed.defined) if parsed else set()
-        bound = {local for r in (parsed.imports if parsed else ()) for local, _ in r.bindings if not r.scope}
+        # `from pkg import sub` inside pkg/__init__ binds `sub` itself: that binding loads nothing yet.
+        bound = {local for r in (parsed.imports if parsed else ()) if r is not rec and not r.scope
+                 for local, _ in r.bindings}
         names = rec.names
         via = "submodule"
         if names == ("*",):

@@ -11,13 +11,13 @@ from lazyaudit.rules import DEPS_CODES, RULES
 EXIT_CLEAN, EXIT_FINDINGS = 0, 1
 
 
-def _load(args: Any, entries: list[str] | None = None):  # type: ignore[no-untyped-def]
+def _load(args: Any, entries: list[str] | None = None, *, imports_only: bool = False):  # type: ignore[no-untyped-def]
     from lazyaudit.analysis import load_project
 
     overrides = {"select": getattr(args, "select", None), "ignore": getattr(args, "ignore", None)}
     return load_project(
         getattr(args, "path", "."), args.python, entries=entries if entries is not None else getattr(args, "entry", []),
-        overrides=overrides, cache=not args.no_cache,
+        overrides=overrides, cache=not args.no_cache, imports_only=imports_only,
     )
 
 
@@ -33,7 +33,7 @@ def _profile_data(args: Any) -> dict[str, Any] | None:
 def _report(args: Any, color: bool, default_codes: tuple[str, ...]) -> tuple[str, int]:
     from lazyaudit.report import render
 
-    project = _load(args)
+    project = _load(args, imports_only=set(default_codes) <= {*DEPS_CODES, "LA900"})
     codes = set(project.config.enabled) & set(default_codes)
     profile = _profile_data(args)
     findings = project.audit(codes, profile=profile, debug=args.debug)

@@ -109,6 +109,9 @@ def _entry_cost(view: EntryView, profile: Mapping[str, Any] | None, top: int) ->
         chain = [f"{e.source} -> {e.target} ({e.path}:{e.line})" for e in chain_to(view.loaded, target)]
         tops.append({"module": target, "cumulative_modules": c.modules, "source_bytes": c.source_bytes,
                      "ms": round(c.ms, 2), "measured_ms": _r(c.measured_ms), "chain": chain})
+        if profile and target in profile.get("self_ms", {}) and target not in profile.get("folded", {}):
+            # the seed's self | cumulative view; a folded module's self time is inside its importer's
+            tops[-1]["self_ms"] = _r(profile["self_ms"][target])
     tops.sort(key=lambda t: (-t["ms"], t["module"]))
     from lazyaudit.hotpath import summary as hot_path  # imports this module: only needed here
 

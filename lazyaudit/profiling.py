@@ -286,6 +286,7 @@ def merge_profiles(profiles: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "python": next((p.get("python") for p in profiles if p.get("python")), ""),
         "runs": min(int(p.get("runs", 0)) for p in profiles),
         "self_ms": {m: statistics.median(v) for m, v in values.items()},
+        "folded": {m: up for p in profiles for m, up in (p.get("folded") or {}).items()},
         "merged": len(profiles),
     }
 

@@ -185,9 +185,11 @@ def test_load_missing_file(tmp_path: Path) -> None:
 
 def test_a_folder_of_profiles_is_merged(tmp_path: Path) -> None:
     for name, times in (("a", {"x": 1.0, "y": 4.0}), ("b", {"x": 3.0, "z": 2.0})):
-        (tmp_path / f"{name}.json").write_text(json.dumps({"version": 1, "module": name, "runs": 5, "self_ms": times}))
+        (tmp_path / f"{name}.json").write_text(json.dumps(
+            {"version": 1, "module": name, "runs": 5, "self_ms": times, "folded": {f"{name}.dyn": name}}))
     data = load_profile(str(tmp_path))
     assert data["self_ms"] == {"x": 2.0, "y": 4.0, "z": 2.0}
+    assert data["folded"] == {"a.dyn": "a", "b.dyn": "b"}
     assert data["merged"] == 2
     assert merge_profiles([{"self_ms": {"q": 1}, "runs": 3}])["runs"] == 3
 

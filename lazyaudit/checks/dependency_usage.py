@@ -256,25 +256,34 @@ class DependencyUsage:
         used = {u.distribution for u in self.uses if u.runtime and u.distribution}
         candidates = {n for n in self.runtime_names - used if self.env.distribution(n) is not None}
         found: dict[str, str] = {}
-        roots = sorted({u.module for u in self.uses if u.runtime and u.category == THIRD_PARTY
-                        and self.reach(u.distribution) & candidates})
-        if candidates and roots:
-            resolver = self.ctx.project_resolver
-            loaded = resolver.closure(roots, stdlib=False)
-            for module, edge in loaded.items():
-                dist = self.dist_of(module)
-                if dist in candidates and dist not in found and edge is not None:
-                    found[dist] = f"{edge.source} imports {module} when it is imported"
-            for module in loaded:
+
+        def leads_to_candidate(dist: str) -> bool:
+            return bool(dist) and bool(self.reach(dist) & candidates)
+
+        # The closure is walked only through distributions that can bring a candidate in: pydantic's
+        # modules are never scanned to decide about uvicorn, which keeps a cold run cheap.
+        frontier = sorted({u.module for u in self.uses if u.runtime and u.category == THIRD_PARTY
+                           and leads_to_candidate(u.distribution)}) if candidates else []
+        seen = set(frontier)
+        resolver = self.ctx.project_resolver
+        while frontier:
+            resolver.index.infos(frontier)  # one batch: parsed together, in parallel when many
+            nxt = []
+            for module in frontier:
                 owner = self.dist_of(module)
-                if not owner:
-                    continue
                 for edge in resolver.edges(module):
-                    if edge.executed or edge.kind in (_TYPE_ONLY, "parent"):
+                    if edge.kind == _TYPE_ONLY:
                         continue
                     dist = self.dist_of(edge.target)
-                    if dist in candidates and dist not in found and dist in self.requires_all(owner):
-                        found[dist] = f"{module} ({owner}) imports {edge.target} ({edge.kind}, line {edge.line})"
+                    if dist in candidates and dist not in found:
+                        if edge.executed:
+                            found[dist] = f"{module} ({owner}) imports {edge.target} when it is imported"
+                        elif owner and dist in self.requires_all(owner):
+                            found[dist] = f"{module} ({owner}) imports {edge.target} ({edge.kind}, line {edge.line})"
+                    if edge.executed and edge.target not in seen and leads_to_candidate(dist):
+                        seen.add(edge.target)
+                        nxt.append(edge.target)
+            frontier = nxt
         self._indirect = found
         return found
 

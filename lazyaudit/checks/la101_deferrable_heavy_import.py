@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from lazyaudit.checks.heavy import heavy_cost
 from lazyaudit.checks.la102_eager_init_chain import init_imports, lazy_skips
 from lazyaudit.checks.name_usage import (
-    AT_IMPORT, IN_FUNCTION, TYPE_ONLY, ImportUsage, ModuleUsage, ProjectReferences, annotations_evaluated,
-    closure_without, deferred_pairs, import_edges, is_heavy, saving_for, side_effect_reason,
+    AT_IMPORT,
+    IN_FUNCTION,
+    TYPE_ONLY,
+    ImportUsage,
+    ModuleUsage,
+    ProjectReferences,
+    annotations_evaluated,
+    closure_without,
+    deferred_pairs,
+    import_edges,
+    is_heavy,
+    saving_for,
+    side_effect_reason,
 )
 from lazyaudit.costs import cost_of
-from lazyaudit.model import Finding, ParsedModule
+from lazyaudit.model import Finding, ImportRecord
 
 if TYPE_CHECKING:
     from lazyaudit.checks.context import CheckContext
-    from lazyaudit.checks.name_usage import Pairs, Saving
+    from lazyaudit.checks.name_usage import Binding, Pairs, Saving, SkipPlan
     from lazyaudit.closure import Edge, ImportResolver
     from lazyaudit.costs import Cost
     from lazyaudit.modindex import ModuleIndex
@@ -47,7 +59,9 @@ def _judge(
     if side_effect_reason(imp, parsed, resolver.index):
         return None
     why_keep = dict(imp.why_at_import)
-    move, keep, type_only = [], {}, []
+    move: list[Binding] = []
+    keep: dict[str, str] = {}
+    type_only: list[str] = []
     for b in imp.bindings:
         blocker = refs.blocker(parsed.name, b.local)
         if AT_IMPORT in b.kinds:
@@ -87,25 +101,20 @@ def _judge(
         "type_checking": sorted(set(type_only) | {b.local for b in move if TYPE_ONLY in b.kinds}),
         "cost": cost.as_dict(), "saving": saving.as_dict(), "saving_ms": round(saving.cost.ms, 1),
         "needs_lazy_package": lazy_package, "entry": saving.entry,
-        "chain": import_chain(saving, rel, rec.line, rec.target), "fixable": fixable, "reason": reason,
+        "chain": saving.import_chain(rel, rec.line, rec.target), "fixable": fixable, "reason": reason,
     }
     return Finding(CODE, message, rel, rec.line, rec.column, subject=rec.target, data=data)
 
 
-def import_chain(saving: Saving, rel: str, line: int, target: str) -> list[str]:
-    """Hops from the entry to the importing module, then the import statement itself and its target."""
-    *hops, module = saving.chain
-    return [*hops, f"{module} ({rel}:{line})", target]
-
-
-def _plan(pairs: Pairs):  # type: ignore[no-untyped-def]
+def _plan(pairs: Pairs) -> SkipPlan:
     def plan(resolver: ImportResolver, loaded: dict[str, Edge | None]) -> tuple[Pairs, Pairs]:
         return frozenset(), pairs
 
     return plan
 
 
-def _partial_plan(ctx: CheckContext, module: str, target: str, rec, moved: list[str], kept: list[str]):  # type: ignore[no-untyped-def]
+def _partial_plan(ctx: CheckContext, module: str, target: str, rec: ImportRecord, moved: list[str],
+                  kept: list[str]) -> SkipPlan:
     """Moving some names saves only what they alone load: their own submodules, or, when the target is
     a first-party package, what its lazy re-exports (LA102) would then stop loading."""
 
@@ -190,7 +199,7 @@ def _is_package_with_reexports(index: ModuleIndex, name: str) -> bool:
     return info.category == "first_party" and info.parsed is not None and info.parsed.is_package
 
 
-def _fixability(usage: ModuleUsage, imp: ImportUsage, move: list) -> tuple[bool, str]:  # type: ignore[type-arg]
+def _fixability(usage: ModuleUsage, imp: ImportUsage, move: list[Binding]) -> tuple[bool, str]:
     functions = set(usage.parsed.functions)
     for b in move:
         clash = usage.rebound(b.local, imp.record)
@@ -202,20 +211,18 @@ def _fixability(usage: ModuleUsage, imp: ImportUsage, move: list) -> tuple[bool,
     return True, ""
 
 
-def _message(target: str, move: list, keep: dict[str, str], functions: list[str], cost: Cost,  # type: ignore[type-arg]
+def _message(target: str, move: list[Binding], keep: dict[str, str], functions: list[str], cost: Cost,
              saving: Saving, lazy_package: str) -> str:
     where = ", ".join(f"{f}()" for f in functions[:3]) + (" ..." if len(functions) > 3 else "")
     at = f" at the cold start of {saving.entry}" if saving.entry else " when the module is imported"
     names = ", ".join(f"`{b.local}`" for b in move)
     approx = "" if cost.measured_ms is not None else "~"
     if keep:
-        first = sorted(keep)[0]
+        first = min(keep)
         head = (f"{names} from `{target}` {'is' if len(move) == 1 else 'are'} used only inside {where}; "
-                f"`{first}` must stay at module level ({keep[first]})")
-        if lazy_package:
-            return f"{head}; moving {names} into {'it' if len(functions) == 1 else 'them'} saves {saving.words()}" \
-                   f"{at} once `{lazy_package}` re-exports lazily (LA102)"
-        return f"{head}; moving {names} saves {saving.words()}{at}"
+                f"`{first}` must stay at module level: {keep[first]}")
+        tail = f" once `{lazy_package}` re-exports lazily (LA102)" if lazy_package else ""
+        return f"{head}; moving {'it' if len(move) == 1 else 'them'} there saves {saving.words()}{at}{tail}"
     head = (f"heavy module-level import `{target}` ({approx}{cost.ms:.0f} ms, {cost.modules} modules) is used "
             f"only inside {where}")
     if saving.gone:

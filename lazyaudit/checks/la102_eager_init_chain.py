@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from lazyaudit.checks.heavy import heavy_cost
 from lazyaudit.checks.name_usage import (
-    AT_IMPORT, IN_FUNCTION, ModuleUsage, annotations_evaluated, deferred_pairs, has_noqa, import_edges,
-    is_heavy, saving_at, saving_for,
+    AT_IMPORT,
+    IN_FUNCTION,
+    ModuleUsage,
+    annotations_evaluated,
+    deferred_pairs,
+    has_noqa,
+    import_edges,
+    is_heavy,
+    saving_at,
+    saving_for,
 )
 from lazyaudit.model import Finding, ImportKind, ImportRecord, ParsedModule, UseContext
 
 if TYPE_CHECKING:
     from lazyaudit.checks.context import CheckContext
-    from lazyaudit.checks.name_usage import Pairs, Saving
+    from lazyaudit.checks.name_usage import Pairs, Saving, SkipPlan
     from lazyaudit.closure import Edge, ImportResolver
 
 CODE = "LA102"
@@ -122,6 +131,8 @@ def _finding(ctx: CheckContext, rel: str, parsed: ParsedModule, imports: list[In
         return NO_PAIRS, lazy_skips(resolver, loaded, package, imports)
 
     eager_roots = [i["module"] for i in importers if i["names"] != i["deferred"]]
+    if not eager_roots and not any(v.found and package in v.loaded for v in ctx.views):
+        return None  # imported by nothing in the project: its users, and what they need, are unknown
     saving = saving_for(ctx, package, plan, fallback_roots=eager_roots)
     if not saving.gone or not is_heavy(ctx, saving.cost):
         return None
@@ -154,7 +165,7 @@ def _finding(ctx: CheckContext, rel: str, parsed: ParsedModule, imports: list[In
     return Finding(CODE, message, rel, first.line, first.column, subject=package, data=data)
 
 
-def _per_entry(ctx: CheckContext, package: str, plan) -> list[dict]:  # type: ignore[no-untyped-def]
+def _per_entry(ctx: CheckContext, package: str, plan: SkipPlan) -> list[dict[str, Any]]:
     out = []
     for view in ctx.views:
         if view.found and package in view.loaded:
@@ -164,7 +175,7 @@ def _per_entry(ctx: CheckContext, package: str, plan) -> list[dict]:  # type: ig
     return out
 
 
-def _importers(ctx: CheckContext, package: str) -> list[dict]:
+def _importers(ctx: CheckContext, package: str) -> list[dict[str, Any]]:
     """Runtime first-party modules that import the package, with the names they take from it."""
     from lazyaudit.graph import importers_of  # networkx: loaded only when a package is a candidate
 

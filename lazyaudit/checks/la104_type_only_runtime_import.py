@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from lazyaudit.checks.la101_deferrable_heavy_import import import_chain
 from lazyaudit.checks.name_usage import (
-    TYPE_ONLY, ImportUsage, ModuleUsage, ProjectReferences, annotations_evaluated, deferred_pairs, has_noqa,
+    TYPE_ONLY,
+    ImportUsage,
+    ModuleUsage,
+    ProjectReferences,
+    annotations_evaluated,
+    deferred_pairs,
+    has_noqa,
     saving_for,
 )
 from lazyaudit.model import Finding, ImportKind
@@ -65,7 +71,7 @@ def _finding(ctx: CheckContext, rel: str, usage: ModuleUsage, imp: ImportUsage, 
 
     saving = saving_for(ctx, parsed.name, plan)
     names = [b.local for b in imp.bindings]
-    where = sorted({u.scope for b in imp.bindings for u in b.uses if u.scope})
+    where = sorted({u.line for b in imp.bindings for u in b.uses})
     needs_future = evaluated and not parsed.future_annotations
     fixable, reason = True, ""
     for name in names:
@@ -74,7 +80,7 @@ def _finding(ctx: CheckContext, rel: str, usage: ModuleUsage, imp: ImportUsage, 
             fixable, reason = False, clash
             break
     listed = ", ".join(f"`{n}`" for n in names)
-    in_where = f" ({', '.join(where[:3])}{' ...' if len(where) > 3 else ''})" if where else ""
+    in_where = f" (line{'s' if len(where) > 1 else ''} {', '.join(map(str, where[:4]))}{' ...' if len(where) > 4 else ''})"
     at = f" at the cold start of {saving.entry}" if saving.entry else " when the module is imported"
     gain = f"saves {saving.words()}{at}" if saving.gone else f"saves nothing yet{at}: other imports load it too"
     message = (f"{listed} from `{rec.target}` {'is' if len(names) == 1 else 'are'} used only in annotations"
@@ -82,9 +88,9 @@ def _finding(ctx: CheckContext, rel: str, usage: ModuleUsage, imp: ImportUsage, 
     if needs_future:
         message += "; the module also needs `from __future__ import annotations` (the fix adds it)"
     data = {
-        "module": rec.target, "names": names, "functions": where, "future_annotations": parsed.future_annotations,
+        "module": rec.target, "names": names, "lines": where, "future_annotations": parsed.future_annotations,
         "adds_future_import": needs_future, "saving": saving.as_dict(), "saving_ms": round(saving.cost.ms, 1),
-        "entry": saving.entry, "chain": import_chain(saving, rel, rec.line, rec.target),
+        "entry": saving.entry, "chain": saving.import_chain(rel, rec.line, rec.target),
         "fixable": fixable, "reason": reason,
     }
     return Finding(CODE, message, rel, rec.line, rec.column, subject=rec.target, severity="note", data=data)

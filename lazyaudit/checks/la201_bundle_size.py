@@ -127,4 +127,6 @@ def _finding(ctx: CheckContext, view: EntryView, b: Bundle, total: int, limit: i
 
 
 def _mb(size: int) -> str:
-    return f"{size / MIB:.1f} MB" if size >= MIB / 10 else f"{size / 1024:.0f} KB"
+    if size >= MIB / 10:
+        return f"{size / MIB:.1f} MB"
+    return f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"

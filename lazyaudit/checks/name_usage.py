@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from lazyaudit.closure import chain_to
 from lazyaudit.costs import Cost, cost_of
@@ -58,9 +59,6 @@ class Binding:
     def functions(self) -> tuple[str, ...]:
         return tuple(sorted({u.scope for u in self.uses if u.scope and u.context is not UseContext.STRING}))
 
-    def first_use(self, kind: str, classify: dict[int, str]) -> NameUse | None:
-        return next((u for u in self.uses if classify.get(id(u)) == kind), None)
-
 
 @dataclass(frozen=True, slots=True)
 class ImportUsage:
@@ -69,9 +67,6 @@ class ImportUsage:
     record: ImportRecord
     bindings: tuple[Binding, ...]
     why_at_import: tuple[tuple[str, str], ...]  # (name, "used as a base class (line 12)")
-
-    def names(self, kind: str | None = None) -> list[str]:
-        return [b.local for b in self.bindings if kind is None or kind in b.kinds]
 
 
 class ModuleUsage:
@@ -90,13 +85,10 @@ class ModuleUsage:
             return AT_IMPORT
         if use.context is UseContext.STRING:
             return TYPE_ONLY
-        if use.context is UseContext.ANNOTATION:
-            if not self.annotations_evaluated:
-                return TYPE_ONLY
-            if not use.scope:
-                return AT_IMPORT  # a signature or module/class annotation, evaluated at def time
-            return AT_IMPORT if use.scope in self.called_at_import else IN_FUNCTION
-        return AT_IMPORT if use.scope in self.called_at_import else IN_FUNCTION
+        if use.context is UseContext.ANNOTATION and not self.annotations_evaluated:
+            return TYPE_ONLY
+        # scope "" for an annotation: a signature or module/class annotation, evaluated at def time
+        return AT_IMPORT if not use.scope or use.scope in self.called_at_import else IN_FUNCTION
 
     def imports(self, kinds: Iterable[ImportKind] = (ImportKind.EAGER,)) -> list[ImportUsage]:
         """Module-level imports of the given kinds that bind names, in source order."""
@@ -109,7 +101,7 @@ class ModuleUsage:
             bindings = tuple(self._binding(rec, local, origin) for local, origin in rec.bindings)
             why = []
             for b in bindings:
-                use = b.first_use(AT_IMPORT, self.kind_of)
+                use = next((u for u in b.uses if self.kind_of[id(u)] == AT_IMPORT), None)
                 if use is not None:
                     why.append((b.local, self.describe(use)))
             out.append(ImportUsage(rec, bindings, tuple(why)))
@@ -117,8 +109,8 @@ class ModuleUsage:
 
     def describe(self, use: NameUse) -> str:
         if use.context in (UseContext.FUNCTION, UseContext.ANNOTATION) and use.scope in self.called_at_import:
-            return f"used in {use.scope}(), which runs at import (line {use.line})"
-        return f"{_CONTEXT_WORDS.get(use.context, use.context.value)} (line {use.line})"
+            return f"used in {use.scope}(), which runs at import, line {use.line}"
+        return f"{_CONTEXT_WORDS.get(use.context, use.context.value)}, line {use.line}"
 
     def _binding(self, rec: ImportRecord, local: str, origin: str) -> Binding:
         uses = tuple(u for u in self.parsed.uses if u.name == local and _belongs(rec, local, u, self.parsed))
@@ -249,18 +241,12 @@ class ProjectReferences:
                 return module, parts[cut]
         return None
 
-    def reexported_by(self, module: str, name: str) -> list[str]:
-        return self._refs.get((module, name), [])
-
-    def patched_by(self, module: str, name: str) -> list[str]:
-        return self._patches.get((module, name), [])
-
     def blocker(self, module: str, name: str) -> str:
         """Why `name` must stay a module global of `module` for other code ("" when nothing needs it)."""
-        refs = self.reexported_by(module, name)
+        refs = self._refs.get((module, name))
         if refs:
             return f"`{name}` is re-imported from {module} by {refs[0]}"
-        patches = self.patched_by(module, name)
+        patches = self._patches.get((module, name))
         if patches:
             return f"tests patch `{module}.{name}` by name ({patches[0]})"
         return ""
@@ -285,6 +271,11 @@ class Saving:
             "measured": self.cost.measured_ms is not None, "entry": self.entry,
             "distributions": list(self.distributions),
         }
+
+    def import_chain(self, rel: str, line: int, target: str) -> list[str]:
+        """The chain, its last hop naming the import statement, then the imported module."""
+        *hops, module = self.chain
+        return [*hops, f"{module} ({rel}:{line})", target]
 
     def words(self) -> str:
         if not self.cost.modules:
@@ -320,24 +311,18 @@ def closure_without(resolver: ImportResolver, roots: Sequence[str], skip: Pairs)
 
 
 def saving_for(ctx: CheckContext, module: str, plan: SkipPlan, *, fallback_roots: Sequence[str] = ()) -> Saving:
-    """The saving at the cold start of the first entry that loads `module` and gains from the plan
-    (else the first that loads it; else importing each fallback root, or `module`, alone).
-    `plan(resolver, loaded)` gives the edges already assumed deferred (the baseline) and the edges
-    this change defers on top."""
-    first: Saving | None = None
-    for view in ctx.views:
-        if view.found and module in view.loaded:
-            saving = saving_at(ctx, view.resolver, view.entry.module, view.loaded, plan, view.entry.spec, module)
-            if saving.gone:
-                return saving
-            first = first or saving
+    """The saving at the cold start of the first entry that loads `module` and gains from the plan (else
+    the first that loads it); when no entry loads it, of importing a fallback root (default: `module`).
+    `plan(resolver, loaded)` gives the edges assumed deferred already and the edges this change defers."""
+    views = [(v.resolver, v.entry.module, v.loaded, v.entry.spec) for v in ctx.views if v.found and module in v.loaded]
     resolver = ctx.project_resolver
-    for root in fallback_roots or [module]:
-        if first is not None and first.gone:
-            break
-        saving = saving_at(ctx, resolver, root, resolver.closure([root]), plan, "", module)
-        if first is None or (saving.gone and not first.gone):
-            first = saving
+    starts = views or [(resolver, root, resolver.closure([root]), "") for root in fallback_roots or [module]]
+    first: Saving | None = None
+    for resolver, root, loaded, entry in starts:
+        saving = saving_at(ctx, resolver, root, loaded, plan, entry, module)
+        if saving.gone:
+            return saving
+        first = first or saving
     assert first is not None
     return first
 
@@ -356,7 +341,8 @@ def saving_at(
     counts: dict[str, int] = {}
     for name in gone:
         info = resolver.index.info(name)
-        label = info.distribution or (info.name.split(".", 1)[0] if info.category != "stdlib" else "stdlib")
+        label = info.distribution or {"first_party": "first-party", "stdlib": "stdlib"}.get(
+            info.category, name.split(".", 1)[0])
         counts[label] = counts.get(label, 0) + 1
     dists = tuple(sorted(counts, key=lambda d: (d == "stdlib", -counts[d], d)))
     return Saving(entry, cost, frozenset(gone), tuple(chain_hops(loaded, module)), dists)

@@ -100,6 +100,8 @@ def _add_type_checking_import(module: cst.Module) -> cst.Module:
     new_stmt = statement("from typing import TYPE_CHECKING")
     if first is None:
         at = 1 if body and is_docstring(body[0]) else 0
+        while at < len(body) and _is_future(body[at]):
+            at += 1
         body.insert(at, new_stmt.with_changes(leading_lines=[_BLANK] if at else []))
         return module.with_changes(body=body)
     old = body[first]
@@ -107,6 +109,13 @@ def _add_type_checking_import(module: cst.Module) -> cst.Module:
     body[first] = old.with_changes(leading_lines=[] if is_stdlib(target) else [_BLANK])
     body.insert(first, new_stmt.with_changes(leading_lines=old.leading_lines))
     return module.with_changes(body=body)
+
+
+def _is_future(stmt: cst.CSTNode) -> bool:
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return False
+    small = stmt.body[0]
+    return isinstance(small, cst.ImportFrom) and small.module is not None and dotted_name(small.module) == "__future__"
 
 
 def _constant(name: str) -> bool:
@@ -119,9 +128,7 @@ def _is_plain_import(stmt: cst.CSTNode) -> bool:
     small = stmt.body[0]
     if isinstance(small, cst.Import):
         return True
-    return isinstance(small, cst.ImportFrom) and not (
-        small.module is not None and dotted_name(small.module) == "__future__"
-    )
+    return isinstance(small, cst.ImportFrom) and not _is_future(stmt)
 
 
 def _first_module(stmt: cst.CSTNode) -> str:

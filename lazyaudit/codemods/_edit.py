@@ -141,18 +141,23 @@ def replace_top(module: cst.Module, edits: dict[int, cst.BaseStatement | Sequenc
     lines go to the statement that follows it, so the layout around it is kept."""
     body: list[cst.BaseStatement] = []
     carry: list[cst.EmptyLine] = []
+    removed = False
     for index, stmt in enumerate(module.body):
         if index in edits:
             new = edits[index]
             if new is None:
                 carry.extend(stmt.leading_lines)
+                removed = True
                 continue
             items = [new] if isinstance(new, cst.CSTNode) else list(new)
         else:
             items = [stmt]
-        if carry and items:
-            items[0] = items[0].with_changes(leading_lines=merge_lines(carry, list(items[0].leading_lines)))
-            carry = []
+        if removed and items:
+            lines = merge_lines(carry, list(items[0].leading_lines))
+            if not body:  # nothing above it any more: no blank lines at the top of the file
+                lines = [ln for ln in lines if ln.comment is not None]
+            items[0] = items[0].with_changes(leading_lines=lines)
+            carry, removed = [], False
         body.extend(items)  # type: ignore[arg-type]
     footer = list(module.footer)
     if carry and any(line.comment is not None for line in carry):

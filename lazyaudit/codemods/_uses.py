@@ -63,8 +63,10 @@ class ModuleUses:
         self.dynamic = ""  # first call that reads the namespace dynamically
         self.hint_reader = ""
         self.called_at_import: set[str] = set()
+        self.escaped: set[str] = set()  # top-level functions handed to other code at import (Depends(f), routes)
         self.funcdefs: list[cst.FunctionDef] = []
         self._scan()
+        self._find_escaped()
 
     # -- public queries ------------------------------------------------------------------------
     def line(self, node: cst.CSTNode) -> int:
@@ -143,9 +145,8 @@ class ModuleUses:
             if isinstance(node, cst.Annotation):
                 reader = self.hint_reader or self._annotation_reader(self.parents.get(node))
                 if reader:
-                    for sub in _walk(node.annotation):
-                        if isinstance(sub, cst.Name):
-                            yield sub, reader
+                    for sub in _names(node.annotation):
+                        yield sub, reader
 
     def resolves_at_runtime(self, name: cst.Name, excluded: set[str]) -> bool:
         """Whether a name read in a string-ified annotation resolves from module globals or builtins."""
@@ -155,14 +156,14 @@ class ModuleUses:
             return not any(_under_type_checking(self.parents, a.node) for a in self.scope.assignments[name.value])
         return hasattr(builtins, name.value)
 
-    def enclosing_functions(self, node: cst.CSTNode) -> list[cst.CSTNode]:
-        out = []
-        parent = self.parents.get(node)
+    def inside_function(self, node: cst.CSTNode) -> bool:
+        """Whether `node` runs as part of some function's body (classes in between included)."""
+        child, parent = node, self.parents.get(node)
         while parent is not None:
-            if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
-                out.append(parent)
-            parent = self.parents.get(parent)
-        return out
+            if isinstance(parent, (cst.FunctionDef, cst.Lambda)) and child is parent.body:
+                return True
+            child, parent = parent, self.parents.get(parent)
+        return False
 
     # -- internals -----------------------------------------------------------------------------
     def _in_function_body(self, node: cst.CSTNode) -> bool:
@@ -181,6 +182,8 @@ class ModuleUses:
         if isinstance(owner, cst.Param):
             owner = self.parents.get(self.parents.get(owner))  # Param -> Parameters -> FunctionDef
         if isinstance(owner, cst.FunctionDef):
+            if owner.name.value in self.escaped and isinstance(self.parents.get(owner), cst.Module):
+                return f"{owner.name.value}() is handed to other code at import time, which may read its annotations"
             for dec in owner.decorators:
                 dotted = dotted_name(dec.decorator)
                 if dotted.rsplit(".", 1)[-1] not in SAFE_DECORATORS:
@@ -212,6 +215,34 @@ class ModuleUses:
             elif isinstance(node, cst.Decorator) and isinstance(node.decorator, cst.Name):
                 if self.classify(node).at_import:
                     self.called_at_import.add(node.decorator.value)
+
+
+    def _find_escaped(self) -> None:
+        if self.scope is None:
+            return
+        for func in self.funcdefs:
+            if not isinstance(self.parents.get(func), cst.Module):
+                continue
+            for assignment in self.scope.assignments[func.name.value]:
+                for access in assignment.references:
+                    parent = self.parents.get(access.node)
+                    if isinstance(parent, cst.Decorator) or (isinstance(parent, cst.Call) and parent.func is access.node):
+                        continue  # called, not handed over
+                    if self.classify(access.node).at_import:
+                        self.escaped.add(func.name.value)
+
+
+def _names(node: cst.CSTNode) -> Iterator[cst.Name]:
+    """Names an expression reads (not attribute names, not keyword argument names)."""
+    if isinstance(node, cst.Name):
+        yield node
+    elif isinstance(node, cst.Attribute):
+        yield from _names(node.value)
+    elif isinstance(node, cst.Arg):
+        yield from _names(node.value)
+    else:
+        for child in node.children:
+            yield from _names(child)
 
 
 def _class_reader(cls: cst.ClassDef) -> str:
@@ -288,7 +319,10 @@ def literal_all(module: cst.Module) -> tuple[tuple[str, ...] | None, bool]:
             elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
                 callee = dotted_name(small.value.func)
                 if callee in ("__all__.extend", "__all__.append"):
-                    strings = _strings(small.value.args[0].value) if small.value.args else None
+                    arg = small.value.args[0].value if small.value.args else None
+                    if callee.endswith("append") and isinstance(arg, cst.SimpleString):
+                        arg = cst.List([cst.Element(arg)])
+                    strings = _strings(arg) if arg is not None else None
                     if strings is None or names is None:
                         dynamic = True
                     else:

@@ -167,7 +167,8 @@ def _apply(module: cst.Module, uses: ModuleUses, site: ImportSite, moves: dict[s
     moved = tuple(a.local for a in site.aliases if a.local in moves)
     funcs = sorted({qualname(uses, f) for f, _ in per_func.values()})
     kept = [a.local for a in site.aliases if a.local not in moves]
-    cycle = facts.cycle(req.module, site.target) if site.target in facts.modules else []
+    loaded = [a.origin for a in site.aliases if a.local in moves and a.origin in facts.modules] or [site.target]
+    cycle = next((c for c in (facts.cycle(req.module, t) for t in loaded if t in facts.modules) if c), [])
     text = f"moved `{import_text(site, [a for a in site.aliases if a.local in moves])}` into " + ", ".join(
         f"{f}()" for f in funcs)
     if kept:

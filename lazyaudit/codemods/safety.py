@@ -20,6 +20,13 @@ _REGISTERING_CALLS = frozenset({
     "connect", "subscribe", "add_type", "basicConfig", "dictConfig", "fileConfig", "addHandler",
     "filterwarnings", "simplefilter", "setrecursionlimit", "set_start_method", "install", "pickle",
 })  # fmt: skip
+# Import-time calls that change process-wide state other modules read (full dotted callee).
+_PROCESS_CALLS = frozenset({
+    "os.environ.setdefault", "os.environ.update", "os.putenv", "sys.path.insert", "sys.path.append",
+    "sys.path.extend", "sys.meta_path.insert", "sys.meta_path.append", "sys.path_hooks.append",
+    "sys.setrecursionlimit", "sys.excepthook", "monkey.patch_all", "gevent.monkey.patch_all",
+    "eventlet.monkey_patch", "nest_asyncio.apply", "asyncio.set_event_loop_policy",
+})  # fmt: skip
 _PATCH_CALLEES = ("patch", "setattr", "delattr", "object", "setitem", "patch.object", "patch.dict")
 
 
@@ -28,7 +35,7 @@ def registers(callee: str) -> bool:
     last = callee.rsplit(".", 1)[-1]
     if last.startswith("register") or last.endswith("_register") or last in _REGISTERING_CALLS:
         return True
-    return any(part in callee for part in ("sys.path.", "os.environ", "monkey."))
+    return callee in _PROCESS_CALLS
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,10 @@ IMPORT_FUNCTIONS = frozenset({"importlib.import_module", "__import__", "builtins
 ANCHOR_NAMES = frozenset({"__name__", "__package__"})
 
 
+class SourceError(Exception):
+    """The bytes could not be decoded or parsed; `__cause__` holds the parser's own exception."""
+
+
 class Frame:
     """One enclosing statement that changes when an import runs (if / try / with suppress)."""
 
@@ -183,7 +187,8 @@ class Collector:
         self.all_broken = False
         self.bindings: dict[str, str] = {}  # every import binding: local name -> origin (for callee aliases)
         self.module_bindings: dict[str, None] = {}  # names bound by imports outside functions and classes
-        self.dynamic: list[tuple[ast.Call, str, int, int, str, list[Frame], str, bool]] = []
+        # Import functions may be bound after their first call site, so calls are judged at the end.
+        self.pending: list[tuple[Call, Any, list[Frame], str, bool]] = []
         self.getattr_def: ast.FunctionDef | None = None
         self.getattr_attach: ast.Call | None = None
         self.has_getattr = False
@@ -221,13 +226,11 @@ class Collector:
             if not scope and not in_class:
                 self.module_bindings[local] = None
 
-    def add_call(self, call: Call, node: ast.Call | None, frames: list[Frame], assigned: str,
-                 in_class: bool) -> None:
-        """`node` is the call as stdlib ast, given only when it may be an import function."""
+    def add_call(self, call: Call, node: ast.Call | Callable[[], ast.Call | None], frames: list[Frame],
+                 assigned: str, in_class: bool) -> None:
+        """`node`: the call as stdlib ast, or a thunk making it; only consulted if the callee imports."""
         self.calls.append(call)
-        if node is not None:
-            self.dynamic.append((node, call.callee, call.line, call.column, call.scope, list(frames), assigned,
-                                 in_class))
+        self.pending.append((call, node, frames[:], assigned, in_class))
 
     def assign(self, name: str, value: ast.expr | None) -> None:
         """A module-level `name = value`; `value` None when it is not a literal."""
@@ -270,22 +273,24 @@ class Collector:
         return env
 
     def _resolve_dynamic(self) -> None:
-        if not self.dynamic:
-            return
-        env = self._env()
-        for node, callee, line, column, scope, frames, assigned, in_class in self.dynamic:
-            head, _, rest = callee.partition(".")
+        env: dict[str, Any] | None = None
+        for call, node, frames, assigned, in_class in self.pending:
+            head, _, rest = call.callee.partition(".")
             origin = self.bindings.get(head, head) + (f".{rest}" if rest else "")
-            if origin not in IMPORT_FUNCTIONS and callee not in IMPORT_FUNCTIONS:
-                continue
-            target = dynamic_target(origin if origin in IMPORT_FUNCTIONS else callee, node, env)
+            if origin not in IMPORT_FUNCTIONS:
+                origin = call.callee
+                if origin not in IMPORT_FUNCTIONS:
+                    continue
+            env = self._env() if env is None else env
+            tree = node if isinstance(node, ast.Call) else node()
+            target = dynamic_target(origin, tree, env) if tree is not None else None
             if not target:
                 continue
-            _, condition, guard, branch = import_context(frames, scope)
+            _, condition, guard, branch = import_context(frames, call.scope)
             bound = target if origin.endswith("import_module") else target.partition(".")[0]
             bindings = ((assigned, bound),) if assigned else ()
-            self._record(ImportRecord(self.name, target, line, column, ImportKind.DYNAMIC, (), bindings, scope,
-                                      condition, guard, branch), scope, in_class)
+            self._record(ImportRecord(self.name, target, call.line, call.column, ImportKind.DYNAMIC, (), bindings,
+                                      call.scope, condition, guard, branch), call.scope, in_class)
 
     def _getattr_map(self) -> tuple[tuple[str, str], ...]:
         entries: list[tuple[str, str]] = []

@@ -10,33 +10,16 @@ from libcst.metadata import PositionProvider
 
 from lazyaudit.model import Call, UseContext
 from lazyaudit.parsing.common import COND, GUARD, GUARD_EXCEPTIONS, MAIN, TC, Collector, Frame, render_source
-from lazyaudit.parsing.cst_uses import Scope, UseTracker, function_locals
+from lazyaudit.parsing.cst_nodes import function_locals, string_value
+from lazyaudit.parsing.cst_nodes import name_of as dotted
+from lazyaudit.parsing.cst_hooks import ReadHooks
+from lazyaudit.parsing.cst_uses import Scope, UseTracker
 
 _LITERALS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Integer, cst.List, cst.Tuple,
              cst.Set, cst.Dict, cst.BinaryOperation)
-_IMPORTERS = ("import_module", "__import__")
 
 
-def dotted(node: cst.CSTNode | None) -> str:
-    """"a.b.c" for a Name/Attribute chain, "" otherwise."""
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if not isinstance(node, cst.Name):
-        return ""
-    parts.append(node.value)
-    return ".".join(reversed(parts))
-
-
-def string_value(node: cst.CSTNode) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
-class Walker(cst.CSTVisitor):
+class Walker(ReadHooks, cst.CSTVisitor):
     """One pass over the tree: records through `collector`, name uses through `uses` when given."""
 
     METADATA_DEPENDENCIES = (PositionProvider,)
@@ -51,6 +34,9 @@ class Walker(cst.CSTVisitor):
         self.tries: list[int] = []
         self.assigned: dict[int, str] = {}  # id(call) -> name of the simple assignment it is the value of
         self.skip: set[int] = set()  # ids of Name nodes that are not reads
+        self.ifs: dict[int, tuple[Frame | None, Frame | None]] = {}
+        self.with_guards: dict[int, int] = {}
+        self.result: dict[str, Any] = {}
 
     # -- context --------------------------------------------------------------------------
 
@@ -165,9 +151,7 @@ class Walker(cst.CSTVisitor):
     # -- statements that change the import kind -------------------------------------------
 
     def visit_If(self, node: cst.If) -> None:
-        body, orelse = self.branch_frames(node.test)
-        self.ifs = getattr(self, "ifs", {})
-        self.ifs[id(node)] = (body, orelse)
+        self.ifs[id(node)] = self.branch_frames(node.test)
 
     def visit_If_body(self, node: cst.If) -> None:
         self.push(self.ifs[id(node)][0])
@@ -180,8 +164,8 @@ class Walker(cst.CSTVisitor):
     def branch_frames(self, test: cst.BaseExpression) -> tuple[Frame | None, Frame | None]:
         negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
         inner = test.expression if negated else test  # type: ignore[attr-defined]
-        name = dotted(inner)
-        if name.rpartition(".")[2] == "TYPE_CHECKING" or name == "False":
+        never = isinstance(inner, cst.Name) and inner.value == "False"
+        if dotted(inner).rpartition(".")[2] == "TYPE_CHECKING" or never:
             frame = Frame(TC)
             return (None, frame) if negated else (frame, None)
         if not negated and is_main_test(test):
@@ -227,11 +211,10 @@ class Walker(cst.CSTVisitor):
 
     def visit_With(self, node: cst.With) -> None:
         suppress = any(is_suppress(item.item) for item in node.items)
-        self.with_guard = getattr(self, "with_guard", {})
-        self.with_guard[id(node)] = self.collector.new_guard() if suppress else 0
+        self.with_guards[id(node)] = self.collector.new_guard() if suppress else 0
 
     def visit_With_body(self, node: cst.With) -> None:
-        guard = self.with_guard.pop(id(node))
+        guard = self.with_guards.pop(id(node))
         self.push(Frame(GUARD, guard=guard, branch="try") if guard else None)
 
     leave_With_body = pop
@@ -286,8 +269,7 @@ class Walker(cst.CSTVisitor):
         assigned = self.assigned.pop(id(node), "")
         target = assigned if self.module_level else ""
         record = Call(callee, line, column, self.scope, tuple(s for s in strings if s is not None), target)
-        importer = self.to_ast(node) if callee.rpartition(".")[2] in _IMPORTERS else None
-        self.collector.add_call(record, importer, self.frames, assigned, self.in_class)
+        self.collector.add_call(record, lambda: self.to_ast(node), self.frames, assigned, self.in_class)
 
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
@@ -386,93 +368,6 @@ class Walker(cst.CSTVisitor):
 
     def visit_MatchKeywordElement(self, node: Any) -> None:
         self.skip.add(id(node.key))
-
-    # -- reads (only when name uses are collected) ----------------------------------------
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        self.skip.add(id(node.attr))
-        if self.uses is None:
-            return True
-        chain = dotted(node)
-        if not chain:
-            return True
-        root: cst.CSTNode = node
-        while isinstance(root, cst.Attribute):
-            root = root.value
-        self.uses.read(root, self, chain.partition(".")[2])  # type: ignore[arg-type]
-        return False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if self.uses is not None and id(node) not in self.skip:
-            self.uses.read(node, self, "")
-
-    def visit_Decorator(self, node: cst.Decorator) -> None:
-        if self.uses is not None:
-            self.uses.enter(UseContext.DECORATOR, "")
-
-    def visit_Param_default(self, node: cst.Param) -> None:
-        if self.uses is not None:
-            self.uses.enter(UseContext.DEFAULT, self.defining[-1] if self.defining else "")
-
-    def visit_Param_annotation(self, node: cst.Param) -> None:
-        if self.uses is not None:
-            self.uses.enter(UseContext.ANNOTATION, self.defining[-1] if self.defining else "")
-
-    def visit_FunctionDef_returns(self, node: cst.FunctionDef) -> None:
-        if self.uses is not None:
-            self.uses.enter(UseContext.ANNOTATION, self.defining[-1])
-
-    def visit_AnnAssign_annotation(self, node: cst.AnnAssign) -> None:
-        if self.uses is not None:
-            owner = f"class:{self.scopes[-1].qualname}" if self.in_class else ""
-            self.uses.enter(UseContext.ANNOTATION, owner)
-
-    def visit_ClassDef_bases(self, node: cst.ClassDef) -> None:
-        if self.uses is not None:
-            self.uses.enter(UseContext.BASE_CLASS, "")
-
-    visit_ClassDef_keywords = visit_ClassDef_bases
-
-    def leave_context(self, *_: Any) -> None:
-        if self.uses is not None:
-            self.uses.leave()
-
-    leave_Decorator = leave_Param_default = leave_Param_annotation = leave_context
-    leave_FunctionDef_returns = leave_AnnAssign_annotation = leave_context
-    leave_ClassDef_bases = leave_ClassDef_keywords = leave_context
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if self.uses is not None:
-            self.uses.string(node, self)
-
-    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
-        if self.uses is not None:
-            self.uses.string(node, self)
-        return False
-
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        if self.uses is not None:
-            self.uses.subscript(node)
-
-    def visit_SubscriptElement(self, node: cst.SubscriptElement) -> None:
-        if self.uses is not None:
-            self.uses.enter_element(node)
-
-    def leave_SubscriptElement(self, node: cst.SubscriptElement) -> None:
-        if self.uses is not None:
-            self.uses.leave_element(node)
-
-    def visit_Comment(self, node: cst.Comment) -> None:
-        if self.uses is not None:
-            self.uses.comment(node, self.position(node)[0])
-
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-        comment = node.trailing_whitespace.comment
-        if self.uses is not None and comment is not None:
-            first = self.position(node)[0]
-            last = self.get_metadata(PositionProvider, node).end.line
-            if last > first:  # a trailing `# noqa` of a wrapped import also covers its first line
-                self.uses.comment(comment, first)
 
 
 def is_main_test(test: cst.BaseExpression) -> bool:

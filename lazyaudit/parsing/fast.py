@@ -17,6 +17,7 @@ from lazyaudit.parsing.common import (
     TC,
     Collector,
     Frame,
+    SourceError,
     dotted,
     render,
 )
@@ -24,7 +25,6 @@ from lazyaudit.parsing.common import (
 _LINES = re.compile(r"(\r\n|\r|\n)")
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _LITERALS = (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.JoinedStr, ast.BinOp)
-_IMPORTERS = ("import_module", "__import__")
 
 
 def decode(source: bytes) -> str:
@@ -61,7 +61,7 @@ def _strip_lazy(text: str) -> tuple[str, set[tuple[int, int]]]:
                 hits.append((previous.start[0], previous.start[1], token.start[1]))
             previous = token
     except (tokenize.TokenError, SyntaxError):
-        return text, set()
+        pass  # keep the hits before the error, so that ast reports the real problem
     parts = _LINES.split(text)
     for line, start, end in reversed(hits):
         index = 2 * (line - 1)
@@ -70,8 +70,11 @@ def _strip_lazy(text: str) -> tuple[str, set[tuple[int, int]]]:
 
 
 def scan(source: bytes, name: str, is_package: bool) -> dict[str, Any]:
-    """ParsedModule fields for `source`; raises SyntaxError / ValueError / RecursionError like ast.parse."""
-    tree, text, lazy = parse(source)
+    """ParsedModule fields for `source`; SourceError when ast cannot read it (RecursionError passes through)."""
+    try:
+        tree, text, lazy = parse(source)
+    except (SyntaxError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        raise SourceError(str(exc)) from exc
     walker = _Walker(Collector(name, is_package), text, lazy)
     walker.body(tree.body)
     return walker.collector.finish()
@@ -340,8 +343,7 @@ class _Walker:
                     if type(k.value) is ast.Constant and type(k.value.value) is str]
         target = assigned if self.module_level and scope == self.scope else ""
         record = Call(callee, node.lineno, self.col(node), scope, tuple(strings), target)
-        importer = callee.rpartition(".")[2] in _IMPORTERS
-        self.collector.add_call(record, node if importer else None, self.frames, assigned, self.in_class)
+        self.collector.add_call(record, node, self.frames, assigned, self.in_class)
 
 
 def branch_frames(test: ast.expr) -> tuple[Frame | None, Frame | None]:

@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +64,13 @@ def _inputs(project: Project, args: Any) -> tuple[Any, Any, dict[str, tuple[str,
     graph = project.graph(roots[0])
     for root in roots[1:]:  # functions with their own code folder (SAM CodeUri): one drawing, several roots
         graph.update(project.graph(root))
+    # Tests, docs and scripts never ship, so they never start cold; drawn, they would crowd --all.
+    files = getattr(getattr(project, "sources", None), "files", ())
+    dev = _with_parents(f.module for f in files if f.dev) - _with_parents(f.module for f in files if not f.dev)
+    dev -= {v.entry.module for v in chosen}
+    if dev & set(graph):
+        graph = graph.copy()
+        graph.remove_nodes_from(sorted(dev & set(graph)))
     opts = Options(
         entries=tuple(sorted({v.entry.spec for v in chosen})), focus=getattr(args, "focus", None) or "",
         reverse=bool(getattr(args, "reverse", False)), max_depth=int(getattr(args, "max_depth", 0) or 0),
@@ -71,6 +78,14 @@ def _inputs(project: Project, args: Any) -> tuple[Any, Any, dict[str, tuple[str,
     )
     dists = {d.name: (d.version, d.size) for d in project.env.distributions}
     return graph, opts, dists, skipped
+
+
+def _with_parents(modules: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for name in modules:
+        parts = name.split(".")
+        out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return out
 
 
 def write(text: str, output: Path, fmt: str, dot: str | None) -> str:
@@ -98,6 +113,9 @@ def write(text: str, output: Path, fmt: str, dot: str | None) -> str:
             write_text_atomic(fallback, text)
             reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
             raise LazyauditError(f"dot -T{fmt} failed ({reason[-1] if reason else done.returncode}); wrote {fallback}")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would make the picture private to its writer
         os.replace(tmp, output)
     finally:
         if os.path.exists(tmp):

@@ -16,6 +16,7 @@ from lazyaudit.report.tables import (
     entry_line,
     entry_spec,
     format_count,
+    format_ms,
     group_by_entry,
     layout,
     location,
@@ -59,11 +60,15 @@ def render(findings: Sequence[Finding], summary: Mapping[str, Any], *, color: bo
         lines += ["", _rule(spec, st)]
         if spec in costs:
             lines += _cost(costs[spec])
+        others = _also_here(findings, spec) if spec != PROJECT else []
         if group:
             lines.append("")
-            for f in group:
+            for f in (group if spec == PROJECT else sorted(group, key=_by_saving)):
                 lines += _finding(f, st)
-        elif spec != PROJECT:
+        if others:
+            lines += ["", st.dim("also affects this entry (listed under another one):")]
+            lines += [st.dim(line) for line in others]
+        if not group and not others and spec != PROJECT:
             lines.append(st.dim("no findings for this entry"))
     lines += ["", *_counts(findings, st)]
     return "\n".join(lines) + "\n"
@@ -150,6 +155,53 @@ def _finding(f: Finding, st: _Style) -> list[str]:
     for hops in chains(f.data.get("chain") if isinstance(f.data, Mapping) else None):
         lines.append(st.dim("  chain: " + " -> ".join(hops)))
     return lines
+
+
+def _saving_ms(f: Finding, spec: str = "") -> float | None:
+    """The cold-start saving a finding predicts (at entry `spec` when it lists one per entry)."""
+    data = f.data if isinstance(f.data, Mapping) else {}
+    saving: Any = data.get("saving")
+    if spec:
+        per_entry = data.get("entries")
+        saving = next((e.get("saving") for e in per_entry or () if isinstance(e, Mapping) and e.get("entry") == spec),
+                      None) if isinstance(per_entry, list) else None
+    value = saving.get("ms") if isinstance(saving, Mapping) else (None if spec else data.get("saving_ms"))
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _by_saving(f: Finding) -> tuple[float, tuple[str, int, int, str, str]]:
+    """Biggest predicted saving first; findings that predict none keep report order after them."""
+    return (-(_saving_ms(f) or 0.0), f.sort_key)
+
+
+def _also_here(findings: Sequence[Finding], spec: str) -> list[str]:
+    """Findings grouped under another entry whose data says they also affect `spec`: one line each
+    when they predict a saving here, else one line per file and code (LA103 often has several)."""
+    out = []
+    plain: dict[tuple[str, str, str], list[Finding]] = {}
+    for f in sorted(findings, key=_by_saving):
+        data = f.data if isinstance(f.data, Mapping) else {}
+        home = str(data.get("entry") or "")
+        named = [e.get("entry") if isinstance(e, Mapping) else e for e in data.get("entries") or ()]
+        if not home or home == spec or spec not in named:
+            continue
+        ms = _saving_ms(f, spec)
+        if ms:
+            gain = f"saves {'' if _measured(f, spec) else '~'}{format_ms(ms)} here"
+            out.append(f"  {location(f)}: {f.code} [{rule_name(f.code)}] {f.subject}: {gain} (under {home})")
+        else:
+            plain.setdefault((f.path, f.code, home), []).append(f)
+    for (path, code, home), group in plain.items():
+        where = f"{path}:{','.join(str(f.line) for f in group)}" if path else "<project>"
+        subjects = ", ".join(dict.fromkeys(f.subject for f in group if f.subject))
+        out.append(f"  {where}: {code} [{rule_name(code)}] {subjects} (under {home})")
+    return out
+
+
+def _measured(f: Finding, spec: str) -> bool:
+    per_entry = f.data.get("entries") if isinstance(f.data, Mapping) else None
+    saving = next((e.get("saving") for e in per_entry or () if isinstance(e, Mapping) and e.get("entry") == spec), None)
+    return isinstance(saving, Mapping) and saving.get("measured") is True
 
 
 def _counts(findings: Sequence[Finding], st: _Style) -> list[str]:

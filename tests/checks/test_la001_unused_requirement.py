@@ -66,3 +66,52 @@ def test_pyproject_dependencies_line_and_optional_extras(tmp_path: Path) -> None
                  '[project.optional-dependencies]\nfast = ["jsonschema"]\n')
     ctx = context(tmp_path, {"src/x/__init__.py": [imp("yaml")]}, reqs={"pyproject.toml": pyproject}, dists=DISTS)
     assert found(la001, ctx) == {("LA001", "pyproject.toml", 6, "tenacity")}
+
+
+def _site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    for rel, text in {
+        "webfw/__init__.py": "from webfw.app import App\n",
+        "webfw/app.py": "class App:\n    pass\n",
+        "webfw/templating.py": "import jinja2\n",
+        "jinja2/__init__.py": "",
+        "tracerlib/__init__.py": "def tracer():\n    from xraysdk import recorder\n    return recorder\n",
+        "xraysdk/__init__.py": "recorder = None\n",
+        "dotenv/__init__.py": "",
+    }.items():
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(text)
+    return site
+
+
+INDIRECT_DISTS = [
+    dist("webfw", top=["webfw"], requires=['jinja2; extra == "templates"']), dist("jinja2", top=["jinja2"]),
+    dist("tracerlib", top=["tracerlib"], requires=['xraysdk; extra == "tracer"']), dist("xraysdk", top=["xraysdk"]),
+    dist("python-dotenv", top=["dotenv"]),
+]
+
+
+@pytest.mark.parametrize(("records", "expected"), [
+    # the import-time closure of webfw.templating loads jinja2
+    ([imp("webfw.templating"), imp("tracerlib", 2)], {("LA001", "requirements.txt", 4, "python-dotenv")}),
+    # `import webfw` alone never loads webfw.templating: jinja2 is unused
+    ([imp("webfw"), imp("tracerlib", 2)], {("LA001", "requirements.txt", 2, "jinja2"),
+                                           ("LA001", "requirements.txt", 4, "python-dotenv")}),
+    # tracerlib imports xraysdk inside a function, and requires it under its `tracer` extra
+    ([imp("webfw.templating")], {("LA001", "requirements.txt", 3, "xraysdk"),
+                                 ("LA001", "requirements.txt", 4, "python-dotenv")}),
+])
+def test_indirect_use_through_a_used_distribution(tmp_path: Path, records: list, expected: set) -> None:
+    site = _site(tmp_path)
+    ctx = context(tmp_path / "project", {"app.py": records},
+                  reqs={"requirements.txt": "webfw\njinja2\nxraysdk\npython-dotenv\n"},
+                  dists=INDIRECT_DISTS, sys_path=[str(site)])
+    assert found(la001, ctx) == expected
+
+
+def test_lazy_import_of_a_distribution_the_owner_does_not_require(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    dists = [dict(d, requires=[]) if d["name"] == "tracerlib" else d for d in INDIRECT_DISTS]
+    ctx = context(tmp_path / "project", {"app.py": [imp("tracerlib")]}, reqs={"requirements.txt": "tracerlib\nxraysdk\n"},
+                  dists=dists, sys_path=[str(site)])
+    assert found(la001, ctx) == {("LA001", "requirements.txt", 2, "xraysdk")}

@@ -64,8 +64,8 @@ def lines(findings) -> list[tuple[str, int, str]]:
         ("try:\n    import heavypkg\nexcept ImportError:\n    heavypkg = None" + HANDLER, []),  # guarded
         ("def handler(event, context):\n    import heavypkg\n    return heavypkg.api()\n", []),  # already deferred
         # only in annotations under the future import: LA104's business, not LA101's
-        ("from __future__ import annotations\nimport heavypkg\n\ndef handler(event, context) -> heavypkg.Base:\n"
-         "    return None\n", []),
+        (("from __future__ import annotations\nimport heavypkg\n\ndef handler(event, context) -> heavypkg.Base:\n"
+         "    return None\n"), []),
     ],
 )
 def test_module_level_uses(audit, source: str, expected: list[int]) -> None:
@@ -132,7 +132,7 @@ def test_module_no_entry_loads_uses_its_own_closure(audit) -> None:
 
 
 def test_rebound_name_is_reported_unfixable(audit) -> None:
-    source = "from heavypkg import api" + "\n\ndef handler(event, context):\n    return api()\n\nif False:\n    api = None\n"
+    source = "from heavypkg import api" + "\n\ndef handler(event, context):\n    return api()\n\napi = None\n"
     (finding,) = audit({"app.py": source})
     assert finding.data["fixable"] is False and "api" in finding.data["reason"]
 
@@ -150,13 +150,13 @@ PACKAGE = {
     ("source", "moved"),
     [
         # Heavy is read only in handler, Light at module level: moving Heavy pays once pkg is lazy
-        ("from pkg import Heavy, Light\n\nclass Model(Light):\n    pass\n\ndef handler(event, context):\n"
-         "    return Heavy()\n", ["Heavy"]),
+        (("from pkg import Heavy, Light\n\nclass Model(Light):\n    pass\n\ndef handler(event, context):\n"
+         "    return Heavy()\n"), ["Heavy"]),
         # the reverse: the name that could move is light, so there is nothing worth reporting
-        ("from pkg import Heavy, Light\n\nclass Model(Heavy):\n    pass\n\ndef handler(event, context):\n"
-         "    return Light()\n", None),
-        ("from pkg import Heavy, Light\n\nclass Model(Heavy, Light):\n    pass\n\ndef handler(event, context):\n"
-         "    return Model()\n", None),
+        (("from pkg import Heavy, Light\n\nclass Model(Heavy):\n    pass\n\ndef handler(event, context):\n"
+         "    return Light()\n"), None),
+        (("from pkg import Heavy, Light\n\nclass Model(Heavy, Light):\n    pass\n\ndef handler(event, context):\n"
+         "    return Model()\n"), None),
     ],
 )
 def test_partial(audit, source: str, moved: list[str] | None) -> None:

@@ -67,11 +67,11 @@ def test_importer_of_one_light_name_pays_for_the_heavy_submodule(audit) -> None:
     [
         (LIGHT_USER, {}, 1),
         # every name is needed at import: nothing to save
-        ("from common import Client, utcnow\n\nclass C(Client):\n    pass\n\ndef handler(event, context):\n"
-         "    return utcnow()\n", {}, 0),
+        (("from common import Client, utcnow\n\nclass C(Client):\n    pass\n\ndef handler(event, context):\n"
+         "    return utcnow()\n"), {}, 0),
         # a name imported inside the handler is not needed at cold start
-        ("from common import utcnow\n\ndef handler(event, context):\n    from common import make_client\n"
-         "    return make_client(), utcnow()\n", {}, 1),
+        (("from common import utcnow\n\ndef handler(event, context):\n    from common import make_client\n"
+         "    return make_client(), utcnow()\n"), {}, 1),
         ("from common import *\n\ndef handler(event, context):\n    return utcnow()\n", {}, 0),
         # importing a submodule runs the package __init__ first
         ("from common.timeutils import utcnow\n\ndef handler(event, context):\n    return utcnow()\n", {}, 1),

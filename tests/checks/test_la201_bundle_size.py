@@ -95,7 +95,8 @@ def test_image_that_fits_and_zip_over_the_limit(project) -> None:
     unreachable = [d["name"] for d in image["unreachable"]]
     assert "zzgamma" in unreachable and "zzalpha" not in unreachable and "zzbig" not in unreachable
     assert "pip" not in unreachable
-    assert "PackageType: Image" in found["app"].message and "zzgamma" in found["app"].message
+    assert "is PackageType: Image but needs 4 distributions" in found["app"].message
+    assert "Installed but unreachable from every entry point" in found["app"].message
     assert big["fits"] is False and big["size"] == sizes["zzbig"]
     assert "over the 1.0 MB unzipped ZIP limit" in found["bigapp"].message
 

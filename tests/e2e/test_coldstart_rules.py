@@ -38,7 +38,7 @@ def report(name: str) -> dict:
         out = subprocess.run(
             [sys.executable, "-m", "lazyaudit", "audit", str(FIXTURES / name), "--python", str(PYTHON),
              "--format", "json", "--select", ",".join(CODES)],
-            capture_output=True, text=True, cwd=ROOT, timeout=600,
+            capture_output=True, text=True, cwd=ROOT, timeout=600, check=False,
         )
         assert out.returncode in (0, 1), out.stderr
         _REPORTS[name] = json.loads(out.stdout)
@@ -98,7 +98,7 @@ def test_la102_shows_importers_and_their_names() -> None:
     }
     assert f["entry"] == "src.handlers.core.main:handler" and f["needs"] == ["utcnow"]
     assert set(f["submodules"]) == {f"src.common.{m}" for m in ("aws_clients", "logging_utils", "statebag", "timeutils")}
-    assert {"boto3", "botocore", "aws-lambda-powertools"} <= set(f["saving"]["distributions"])
+    assert {"boto3", "botocore", "aws-xray-sdk"} <= set(f["saving"]["distributions"])
     assert f["fixable"] is True
 
 
