@@ -3,7 +3,7 @@ PYTHON ?= python3
 FIXTURE_VENV ?= .fixture-venv
 FIXTURE_PY := $(FIXTURE_VENV)/bin/python
 
-.PHONY: docs install fixture-env test test-fast lint typecheck bench bench-closure bench-graph bench-deps bench-saving bench-fix bench-sweep golden demo clean
+.PHONY: docs install fixture-env test test-fast lint typecheck bench bench-closure bench-graph bench-deps bench-saving bench-fix bench-render bench-sweep golden demo clean
 
 install:
 	$(PYTHON) -m pip install -q -e ".[dev]"
@@ -32,7 +32,7 @@ typecheck:
 demo: fixture-env
 	$(PYTHON) -m lazyaudit audit fixtures/lambda_backend --python $(FIXTURE_PY)
 
-bench: bench-closure bench-graph bench-deps bench-saving bench-fix
+bench: bench-closure bench-graph bench-render bench-deps bench-saving bench-fix
 bench-closure:
 	$(PYTHON) benchmarks/closure_accuracy.py
 bench-graph:
@@ -41,6 +41,8 @@ bench-deps:
 	$(PYTHON) benchmarks/deps_vs_peers.py
 bench-saving: fixture-env
 	$(PYTHON) benchmarks/saving_estimate.py --python $(FIXTURE_PY)
+bench-render:
+	$(PYTHON) benchmarks/graph_render.py
 bench-fix:
 	$(PYTHON) benchmarks/fix_real_packages.py
 bench-sweep:

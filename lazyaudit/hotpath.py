@@ -154,6 +154,18 @@ class Names:
             return ""
         return ".".join([origin + head[len(name):], *rest[1:]])
 
+    def known(self, qualified: str) -> bool:
+        """False for a first-party name that nothing defines: a callee that was not followed for a reason
+        worth showing. Methods of objects and classes without __init__ are known."""
+        for name in self.aliases(qualified):
+            module, rest = self.module_of(name)
+            info = self.index.info(module) if module else None
+            if info is None or info.category != "first_party":
+                return True
+            if info.parsed is not None and rest and rest[0].rstrip("()") in (*info.parsed.defined, *info.parsed.functions):
+                return True
+        return False
+
     def function(self, qualified: str) -> tuple[str, str] | None:
         """(first-party module, function qualname) a qualified callee runs, following re-exports;
         a class call runs its __init__, a method of an instance runs `Class.method`."""
@@ -247,7 +259,7 @@ def reach(names: Names, starts: Iterable[tuple[str, str]]) -> tuple[set[tuple[st
             qualified = names.qualify(parsed, call.callee, call.scope)
             found = names.function(qualified) if qualified else None
             if found is None:
-                if qualified and index.is_first_party(qualified) and not qualified.startswith("builtins."):
+                if qualified and not names.known(qualified):
                     unresolved.add(qualified)
                 continue
             if found not in seen:

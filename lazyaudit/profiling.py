@@ -7,9 +7,10 @@ import os
 import re
 import statistics
 import subprocess
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from lazyaudit.model import LazyauditError
 
@@ -154,8 +155,9 @@ def aggregate(module: str, runs: Sequence[_Run], python: str, python_version: st
 
 
 def measure(module: str, *, python: str | None = None, path: str = ".", runs: int = 5,
-            timeout: float = 60.0) -> Profile:
-    """Run `import module` `runs` times under `-X importtime` from folder `path` (prepended to PYTHONPATH).
+            timeout: float = 60.0, extra_path: Sequence[str] = ()) -> Profile:
+    """Run `import module` `runs` times under `-X importtime` from folder `path` (prepended to PYTHONPATH,
+    then `extra_path`, e.g. the folders Lambda layers put on sys.path).
 
     This executes the module's code. Raises LazyauditError when the interpreter is missing, the
     import fails (with the end of its traceback) or a run outlasts `timeout` seconds.
@@ -174,7 +176,8 @@ def measure(module: str, *, python: str | None = None, path: str = ".", runs: in
     folder = folder.resolve()
     env = dict(os.environ)
     env.pop("PYTHONINSPECT", None)  # would leave the child waiting at a prompt
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(folder), env.get("PYTHONPATH", "")) if p)
+    paths = (str(folder), *(str(Path(p).resolve()) for p in extra_path), env.get("PYTHONPATH", ""))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     argv = [executable, "-X", "importtime", "-c", _SCRIPT.format(module=module, mark=_MARK)]
     done = [_run_once(argv, folder, env, timeout, module, i + 1, runs) for i in range(runs)]
     return aggregate(module, done, executable, done[0].version)
@@ -202,7 +205,8 @@ def _run_once(argv: list[str], cwd: Path, env: dict[str, str], timeout: float, m
     stderr = err.decode("utf-8", "replace")
     stdout = out.decode("utf-8", "replace")
     if process.returncode != 0 or _MARK not in stdout:
-        rest = [line for line in stderr.splitlines() if line.strip() and not _LINE.match(line)]
+        rest = [line for line in stderr.splitlines()
+                if line.strip() and not _LINE.match(line) and not line.startswith("import time: self")]
         detail = "\n".join("    " + line for line in rest[-8:]) or "    (no message)"
         raise LazyauditError(
             f"`import {module}` failed in {argv[0]} (exit {process.returncode}, run {number} of {runs}), "
@@ -323,12 +327,12 @@ def profile_command(args: Any, color: bool) -> str:
     from lazyaudit.report.profile_table import render_profile
 
     lines = [
-        f"note: ran `import {profile.module}` {profile.runs} time{'s' if profile.runs != 1 else ''} in a subprocess "
-        f"(this executes its code; timeout {args.timeout:g} s a run), from {Path(args.path).resolve().name}/",
+        (f"note: ran `import {profile.module}` {profile.runs} time{'s' if profile.runs != 1 else ''} in a subprocess "
+        f"(this executes its code; timeout {args.timeout:g} s a run), from {Path(args.path).resolve().name}/"),
         "",
         render_profile(profile.as_dict(), color=color).rstrip("\n"),
     ]
     if args.save:
-        lines += ["", f"saved to {args.save}; `lazyaudit audit --profile-data {args.save}` (and `graph`) "
-                      "use these measured times instead of the estimate"]
+        lines += ["", (f"saved to {args.save}; `lazyaudit audit --profile-data {args.save}` (and `graph`) "
+                      "use these measured times instead of the estimate")]
     return "\n".join(lines) + "\n"

@@ -123,8 +123,19 @@ def test_measure_accepts_an_entry_spec_and_survives_stdout_games(project: Path) 
 
 
 def test_failing_import_shows_the_traceback_end(project: Path) -> None:
-    with pytest.raises(LazyauditError, match=r"(?s)`import demo.boom` failed.*RuntimeError: no credentials"):
+    with pytest.raises(LazyauditError, match=r"(?s)`import demo.boom` failed.*RuntimeError: no credentials") as err:
         measure("demo.boom", path=str(project), runs=2)
+    assert "import time:" not in str(err.value)
+
+
+def test_extra_path_comes_after_the_project_folder(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    layer = tmp_path_factory.mktemp("layer")
+    (layer / "layer_helper.py").write_text("import colorsys\n")
+    (project / "uses_layer.py").write_text("import layer_helper\n")
+    with pytest.raises(LazyauditError, match="No module named 'layer_helper'"):
+        measure("uses_layer", path=str(project), runs=1)
+    p = measure("uses_layer", path=str(project), runs=1, extra_path=[str(layer)])
+    assert p.parent["layer_helper"] == "uses_layer"
 
 
 def test_missing_module_is_an_error(project: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from lazyaudit.checks.dependency_usage import requirement_data, usage
+from lazyaudit.checks.dependency_verdicts import relations
 from lazyaudit.model import Finding
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ CODE = "LA001"
 def check(ctx: CheckContext) -> Iterator[Finding]:
     facts = usage(ctx)
     for req in facts.runtime_reqs:
-        if facts.verdict(req).status != "unused":
+        if relations(facts).verdict(req).status != "unused":
             continue
         modules, mapping = facts.provided_modules(req.name)
         installed = ctx.env.distribution(req.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from lazyaudit.checks.dependency_usage import MISSING, undeclared, usage
+from lazyaudit.checks.dependency_verdicts import relations
 from lazyaudit.model import Finding
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ CODE = "LA003"
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     facts = usage(ctx)
-    closure = facts.declared_closure()
+    closure = relations(facts).declared_closure()
     for dist, uses in undeclared(facts).items():
         first = uses[0]
         if first.category == MISSING or first.distribution not in closure:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from lazyaudit.checks.dependency_usage import requirement_data, usage
+from lazyaudit.checks.dependency_verdicts import relations
 from lazyaudit.model import Finding
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ _SHOWN = 3
 def check(ctx: CheckContext) -> Iterator[Finding]:
     facts = usage(ctx)
     for req in facts.runtime_reqs:
-        verdict = facts.verdict(req)
+        verdict = relations(facts).verdict(req)
         if verdict.status != "dev":
             continue
         modules, mapping = facts.provided_modules(req.name)

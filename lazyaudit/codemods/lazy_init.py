@@ -188,7 +188,8 @@ def _rewrite(module: cst.Module, uses: ModuleUses, sites: list[ImportSite], lazy
                 leading_lines=site.line_node.leading_lines)
             checked.append(statement(import_text(site, [a for a in site.aliases if a.local in names])))
     hidden = {"__dir__", "__getattr__", TABLE} | ({"TYPE_CHECKING"} if needs_typing else set())
-    table = _machinery(lazy, hidden)
+    bound = {a.name.split(".", 1)[0] for a in uses.scope.assignments} if uses.scope is not None else set()
+    table = _machinery(lazy, hidden, bound - {x.local for x in lazy})
     head: list[cst.BaseStatement] = [statement("from typing import TYPE_CHECKING")] if needs_typing else []
     block = cst.If(test=cst.parse_expression(tc_expr), body=cst.IndentedBlock(body=checked))
     head.append(block.with_changes(leading_lines=[_BLANK] if head else []))
@@ -219,13 +220,14 @@ def _rewrite(module: cst.Module, uses: ModuleUses, sites: list[ImportSite], lazy
     return module.with_changes(body=_spaced(body, {id(t) for t in table}))
 
 
-def _machinery(lazy: list[_Lazy], hidden: set[str]) -> list[cst.BaseStatement]:
+def _machinery(lazy: list[_Lazy], hidden: set[str], bound: set[str]) -> list[cst.BaseStatement]:
     entries: dict[str, tuple[str, str]] = {x.local: (x.source, x.attribute) for x in lazy}
     for x in lazy:  # the submodules the eager imports set as package attributes stay reachable
         written = x.source if x.attribute else ""
         if written.startswith(".") and len(written) > 1 and not written.startswith(".."):
             sub = written[1:].split(".", 1)[0]
-            entries.setdefault(sub, ("." + sub, ""))
+            if sub not in bound:  # never over a name the package binds itself
+                entries.setdefault(sub, ("." + sub, ""))
     text = "".join(f"    {k!r}: ({s!r}, {a!r}),\n".replace("'", '"') for k, (s, a) in entries.items())
     hidden_text = ", ".join(f'"{h}"' for h in sorted(hidden))
     # A leading statement keeps the comment attached to the table instead of the module header.

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from lazyaudit.model import Finding
 
 FIXABLE = ("LA101", "LA102", "LA104")
-# A package __init__ first (its importers' names then resolve lazily), then functions, then annotations.
-ORDER = {"LA102": 0, "LA101": 1, "LA104": 2}
+# A package __init__ first (its importers' names then resolve lazily), then annotations (a future
+# import added there stops evaluating annotations, which can free a name to move), then functions.
+ORDER = {"LA102": 0, "LA104": 1, "LA101": 2}
 Codemod = Callable[[cst.Module, FixRequest, ProjectFacts], "tuple[cst.Module, list[Outcome]]"]
 CODEMODS: dict[str, Codemod] = {"LA101": defer_import, "LA102": lazy_init, "LA104": type_only}
 

@@ -183,13 +183,14 @@ def describe_failure(source: bytes, exc: BaseException) -> str:
     nul = _NUL.search(source)
     if nul:
         line = source.count(b"\n", 0, nul.start()) + 1
-        return f"source contains a NUL byte at line {line}"
+        return f"source contains a null byte at line {line}"
     decoding = _describe_decoding(source)
     if decoding:
         return decoding
-    if hasattr(exc, "editor_line"):  # libcst.ParserSyntaxError, which is not a SyntaxError
+    where = getattr(exc, "editor_line", None)  # libcst.ParserSyntaxError, which is not a SyntaxError
+    if where is not None:
         message = str(getattr(exc, "message", exc)).strip().splitlines() or ["invalid syntax"]
-        return f"syntax error at line {exc.editor_line}, column {exc.editor_column}: {message[0]}"
+        return f"syntax error at line {where}, column {getattr(exc, 'editor_column', 0)}: {message[0]}"
     if isinstance(exc, SyntaxError):
         return f"syntax error at line {exc.lineno or 0}, column {exc.offset or 0}: {exc.msg}"
     return f"cannot parse: {type(exc).__name__}: {exc}"
@@ -211,5 +212,7 @@ def _describe_decoding(source: bytes) -> str:
     except LookupError:
         return f"unknown encoding in coding cookie: {encoding}"
     except UnicodeDecodeError as exc:
-        return f"cannot decode as {encoding} ({'coding cookie' if cookie else 'no coding cookie'}): {exc}"
+        line = body.count(b"\n", 0, exc.start) + 1
+        how = "coding cookie" if cookie else "no coding cookie"
+        return f"cannot decode as {encoding} ({how}): line {line}: {exc}"
     return ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -12,12 +13,11 @@ from lazyaudit.model import Call, ImportKind, ImportRecord
 # Bump whenever the records produced for the same bytes change: it keys the on-disk cache.
 PARSER_VERSION = 1
 
-TC, MAIN, GUARD, COND = "type_checking", "main", "guard", "cond"
+TC, MAIN, GUARD, COND = ImportKind.TYPE_CHECKING.value, ImportKind.MAIN.value, "guard", "cond"
 # Exception names whose handler makes a try statement an import guard.
 GUARD_EXCEPTIONS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 # Callee origins that import the module named by their first argument.
 IMPORT_FUNCTIONS = frozenset({"importlib.import_module", "__import__", "builtins.__import__", "importlib.__import__"})
-ANCHOR_NAMES = frozenset({"__name__", "__package__"})
 
 
 class SourceError(Exception):
@@ -27,7 +27,7 @@ class SourceError(Exception):
 class Frame:
     """One enclosing statement that changes when an import runs (if / try / with suppress)."""
 
-    __slots__ = ("kind", "guard", "branch", "_render", "_negated", "_text")
+    __slots__ = ("_negated", "_render", "_text", "branch", "guard", "kind")
 
     def __init__(self, kind: str, *, guard: int = 0, branch: str = "",
                  render: Callable[[], str] | None = None, negated: bool = False) -> None:
@@ -51,17 +51,9 @@ def import_context(frames: list[Frame], scope: str) -> tuple[ImportKind, str, in
             guard, branch = frame.guard, frame.branch
         elif frame.kind in (TC, MAIN):
             special = frame.kind
-    if scope:
-        kind = ImportKind.DEFERRED
-    elif special:
-        # Code that never runs on import stays that way whatever guard or if sits inside it.
-        kind = ImportKind.TYPE_CHECKING if special == TC else ImportKind.MAIN
-    elif guard:
-        kind = ImportKind.GUARDED
-    elif conditions:
-        kind = ImportKind.CONDITIONAL
-    else:
-        kind = ImportKind.EAGER
+    # Code that never runs on import stays that way whatever guard or if sits inside it.
+    kind = (ImportKind.DEFERRED if scope else ImportKind(special) if special else ImportKind.GUARDED if guard
+            else ImportKind.CONDITIONAL if conditions else ImportKind.EAGER)
     return kind, " and ".join(conditions), guard, branch
 
 
@@ -123,24 +115,17 @@ def literal(node: ast.AST | None, env: dict[str, Any]) -> Any:
         return env.get(dotted(node))
     if isinstance(node, ast.JoinedStr):
         parts = [literal(v.value if isinstance(v, ast.FormattedValue) else v, env) for v in node.values]
-        ok = all(isinstance(p, str) for p in parts)
-        return "".join(parts) if ok else None
+        return "".join(parts) if all(isinstance(p, str) for p in parts) else None
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = literal(node.left, env), literal(node.right, env)
-        if isinstance(left, str) and isinstance(right, str):
-            return left + right
-        if isinstance(left, tuple) and isinstance(right, tuple):
-            return left + right
+        same = isinstance(left, (str, tuple)) and type(left) is type(right)
+        return left + right if same else None
     return None
 
 
 def anchor_env(name: str, is_package: bool) -> dict[str, Any]:
     package = Anchor(base_package(name, is_package))
     return {"__name__": Anchor(name), "__package__": package, "__spec__.parent": package}
-
-
-def render(expr: ast.AST) -> str:
-    return ast.unparse(expr)
 
 
 def render_source(code: str) -> str:
@@ -189,7 +174,7 @@ class Collector:
         self.module_bindings: dict[str, None] = {}  # names bound by imports outside functions and classes
         # Import functions may be bound after their first call site, so calls are judged at the end.
         self.pending: list[tuple[Call, Any, list[Frame], str, bool]] = []
-        self.getattr_def: ast.FunctionDef | None = None
+        self.getattr_def: ast.FunctionDef | ast.AsyncFunctionDef | None = None
         self.getattr_attach: ast.Call | None = None
         self.has_getattr = False
         self.future_annotations = False
@@ -253,16 +238,10 @@ class Collector:
         self._resolve_dynamic()
         self.imports.sort(key=lambda r: (r.line, r.column))
         self.calls.sort(key=lambda c: (c.line, c.column))
-        return {
-            "imports": tuple(self.imports),
-            "calls": tuple(self.calls),
-            "defined": tuple(self.defined),
-            "functions": tuple(self.functions),
-            "all_names": tuple(self.all_names) if self.all_names is not None else None,
-            "has_getattr": self.has_getattr,
-            "getattr_map": self._getattr_map(),
-            "future_annotations": self.future_annotations,
-        }
+        return {"imports": tuple(self.imports), "calls": tuple(self.calls), "defined": tuple(self.defined),
+                "functions": tuple(self.functions), "has_getattr": self.has_getattr,
+                "all_names": tuple(self.all_names) if self.all_names is not None else None,
+                "getattr_map": self._getattr_map(), "future_annotations": self.future_annotations}
 
     def _env(self) -> dict[str, Any]:
         env = anchor_env(self.name, self.is_package)
@@ -308,122 +287,120 @@ def _strings(values: Any) -> bool:
 _MODULE_TEXT = re.compile(r"^\.*[A-Za-z_][\w.]*$")
 
 
-def getattr_entries(func: ast.FunctionDef | ast.AsyncFunctionDef, literals: dict[str, ast.expr | None],
-                    name: str, is_package: bool) -> list[tuple[str, str]]:
-    """PEP 562 map of one `__getattr__`: from the literal tables it reads and from its `if name == ...` branches."""
-    env = anchor_env(name, is_package)
-    params = func.args.posonlyargs + func.args.args
-    param = params[0].arg if params else ""
-    nodes = list(ast.walk(func))
-    entries: list[tuple[str, str]] = []
-    imports = any(isinstance(n, (ast.Import, ast.ImportFrom))
-                  or (isinstance(n, ast.Call) and "import" in dotted(n.func).rpartition(".")[2]) for n in nodes)
-    if imports:
-        # langchain_core / pydantic: values are relative when the hook hands the package to the importer.
-        relative = any(isinstance(n, (ast.Name, ast.Attribute)) and dotted(n) in env for n in nodes)
-        top = name.partition(".")[0]
-        for table_name in dict.fromkeys(n.id for n in nodes if isinstance(n, ast.Name) and n.id in literals):
-            table = literal(literals[table_name], env)
-            for key, value in table.items() if isinstance(table, dict) else ():
-                module = _table_module(str(key), value, env["__package__"], relative, top)
-                if module:
-                    entries.append((str(key), module))
-    _branches(func.body, None, param, literals, env, entries, (name, is_package))
-    return entries
-
-
-def _table_module(key: str, value: Any, package: str, relative: bool, top: str) -> str:
-    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value):
-        first, second = value
-        if isinstance(first, Anchor) or second == "__module__" or second.startswith("."):
-            return _module_text(key, second, first, True, top)
-        value = first  # (module, attribute)
-    return _module_text(key, value, package, relative, top) if isinstance(value, str) else ""
-
-
-def _module_text(key: str, value: str, anchor: str, relative: bool, top: str) -> str:
-    if value == "__module__":
-        return f"{anchor}.{key}" if anchor else ""
-    if not _MODULE_TEXT.match(value):
-        return ""
-    if value.startswith("."):
-        return anchor_relative(value, anchor)
-    if relative and anchor and value.partition(".")[0] != top:
-        return f"{anchor}.{value}"
+def _constant(value: str, _name: str | None) -> str:
     return value
 
 
-def _branches(stmts: list[ast.stmt], names: list[str] | None, param: str, literals: dict[str, ast.expr | None],
-              env: dict[str, Any], out: list[tuple[str, str]], module: tuple[str, bool]) -> None:
-    for stmt in stmts:
-        if isinstance(stmt, ast.If):
-            selected = _selected(stmt.test, param, literals, env)
-            _branches(stmt.body, names if selected is None else selected, param, literals, env, out, module)
-            _branches(stmt.orelse, names, param, literals, env, out, module)
-        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            for target in _statement_modules(stmt, *module):
-                _emit(names, lambda _n, t=target: t, out)
-        elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            for _, value in ast.iter_fields(stmt):
-                items = value if isinstance(value, list) else [value]
-                if items and isinstance(items[0], ast.stmt):
-                    _branches(items, names, param, literals, env, out, module)
-                elif items and isinstance(items[0], (ast.excepthandler, ast.match_case)):
-                    for handler in items:
-                        _branches(handler.body, names, param, literals, env, out, module)
-                else:
-                    for item in items:
-                        if isinstance(item, ast.AST):
-                            _calls(item, names, param, env, out)
+def getattr_entries(func: ast.FunctionDef | ast.AsyncFunctionDef, literals: dict[str, ast.expr | None],
+                    name: str, is_package: bool) -> list[tuple[str, str]]:
+    """PEP 562 map of one `__getattr__`: from the literal tables it reads and from its `if name == ...` branches."""
+    hook = _Hook(func, literals, name, is_package)
+    nodes = list(ast.walk(func))
+    if any(isinstance(n, (ast.Import, ast.ImportFrom))
+           or (isinstance(n, ast.Call) and "import" in dotted(n.func).rpartition(".")[2]) for n in nodes):
+        # langchain_core / pydantic: values are relative when the hook hands the package to the importer.
+        relative = any(isinstance(n, (ast.Name, ast.Attribute)) and dotted(n) in hook.env for n in nodes)
+        for table_name in dict.fromkeys(n.id for n in nodes if isinstance(n, ast.Name) and n.id in literals):
+            table = literal(literals[table_name], hook.env)
+            for key, value in table.items() if isinstance(table, dict) else ():
+                module = hook.table_module(str(key), value, relative)
+                if module:
+                    hook.out.append((str(key), module))
+    hook.block(func.body, None)
+    return hook.out
 
 
-def _calls(expr: ast.AST, names: list[str] | None, param: str, env: dict[str, Any],
-           out: list[tuple[str, str]]) -> None:
-    for node in ast.walk(expr):
-        if isinstance(node, ast.Call):
-            last = dotted(node.func).rpartition(".")[2]
-            if last in ("import_module", "__import__"):
+class _Hook:
+    """Walks one `__getattr__`, tying each import it makes to the attribute names whose branch reaches it."""
+
+    def __init__(self, func: ast.FunctionDef | ast.AsyncFunctionDef, literals: dict[str, ast.expr | None],
+                 name: str, is_package: bool) -> None:
+        params = func.args.posonlyargs + func.args.args
+        self.param = params[0].arg if params else ""
+        self.literals, self.name, self.is_package = literals, name, is_package
+        self.env = anchor_env(name, is_package)
+        self.out: list[tuple[str, str]] = []
+
+    def table_module(self, key: str, value: Any, relative: bool) -> str:
+        if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value):
+            first, second = value
+            if isinstance(first, Anchor) or second == "__module__" or second.startswith("."):
+                return self.module_text(key, second, first, True)
+            value = first  # (module, attribute)
+        return self.module_text(key, value, self.env["__package__"], relative) if isinstance(value, str) else ""
+
+    def module_text(self, key: str, value: str, anchor: str, relative: bool) -> str:
+        if value == "__module__":
+            return f"{anchor}.{key}" if anchor else ""
+        if not _MODULE_TEXT.match(value):
+            return ""
+        if value.startswith("."):
+            return anchor_relative(value, anchor)
+        if relative and anchor and value.partition(".")[0] != self.name.partition(".")[0]:
+            return f"{anchor}.{value}"
+        return value
+
+    def block(self, stmts: list[ast.stmt], names: list[str] | None) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, ast.If):
+                selected = self.selected(stmt.test)
+                self.block(stmt.body, names if selected is None else selected)
+                self.block(stmt.orelse, names)
+            elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                for target in self.modules(stmt):
+                    self.emit(names, functools.partial(_constant, target))
+            elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                for _, value in ast.iter_fields(stmt):
+                    for item in value if isinstance(value, list) else [value]:
+                        if isinstance(item, ast.stmt):
+                            self.block([item], names)
+                        elif isinstance(item, (ast.ExceptHandler, ast.match_case)):
+                            self.block(item.body, names)
+                        elif isinstance(item, ast.AST):
+                            self.calls(item, names)
+
+    def calls(self, expr: ast.AST, names: list[str] | None) -> None:
+        for node in ast.walk(expr):
+            last = dotted(node.func).rpartition(".")[2] if isinstance(node, ast.Call) else ""
+            if isinstance(node, ast.Call) and last in ("import_module", "__import__"):
                 origin = "importlib.import_module" if last == "import_module" else "__import__"
-                _emit(names, lambda n, c=node, o=origin: dynamic_target(o, c, {**env, param: n} if n else env), out)
+                self.emit(names, functools.partial(self.dynamic, origin, node))
 
+    def dynamic(self, origin: str, call: ast.Call, name: str | None) -> str | None:
+        return dynamic_target(origin, call, {**self.env, self.param: name} if name else self.env)
 
-def _emit(names: list[str] | None, target: Callable[[str | None], str | None], out: list[tuple[str, str]]) -> None:
-    for name in names if names is not None else [None]:
-        module = target(name)
-        if module:
-            out.append((name or "*", module))
+    def emit(self, names: list[str] | None, target: Callable[[str | None], str | None]) -> None:
+        for name in names if names is not None else [None]:
+            module = target(name)
+            if module:
+                self.out.append((name or "*", module))
 
-
-def _selected(test: ast.expr, param: str, literals: dict[str, ast.expr | None], env: dict[str, Any]) -> list[str] | None:
-    """Names an `if` test on the hook's parameter selects (`name == "X"`, `name in TABLE`), else None."""
-    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
-        parts = [_selected(v, param, literals, env) for v in test.values]
-        return None if any(p is None for p in parts) else [n for p in parts if p for n in p]
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
-        return None
-    left, op, right = test.left, test.ops[0], test.comparators[0]
-    if isinstance(op, ast.Eq):
-        if isinstance(right, ast.Name) and right.id == param:
+    def selected(self, test: ast.expr) -> list[str] | None:
+        """Names an `if` test on the hook's parameter selects (`name == "X"`, `name in TABLE`), else None."""
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+            parts = [self.selected(v) for v in test.values]
+            return None if any(p is None for p in parts) else [n for p in parts if p for n in p]
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+            return None
+        left, op, right = test.left, test.ops[0], test.comparators[0]
+        if isinstance(op, ast.Eq) and dotted(right) == self.param:
             left, right = right, left
-        if isinstance(left, ast.Name) and left.id == param and isinstance(right, ast.Constant):
+        if isinstance(op, ast.Eq) and dotted(left) == self.param and isinstance(right, ast.Constant):
             return [right.value] if isinstance(right.value, str) else None
-    if isinstance(op, ast.In) and isinstance(left, ast.Name) and left.id == param:
-        value = literal(right, env)
-        if value is None and isinstance(right, ast.Name):
-            value = literal(literals.get(right.id), env)
-        if isinstance(value, (dict, tuple)):
-            return [v for v in value if isinstance(v, str)]
-    return None
+        if isinstance(op, ast.In) and dotted(left) == self.param:
+            value = literal(right, self.env)
+            if value is None and isinstance(right, ast.Name):
+                value = literal(self.literals.get(right.id), self.env)
+            if isinstance(value, (dict, tuple)):
+                return [v for v in value if isinstance(v, str)]
+        return None
 
-
-def _statement_modules(stmt: ast.Import | ast.ImportFrom, name: str, is_package: bool) -> list[str]:
-    if isinstance(stmt, ast.Import):
-        return [alias.name for alias in stmt.names]
-    target = resolve_relative(stmt.module or "", stmt.level, name, is_package)
-    if stmt.module:
-        return [target]
-    # `from . import x` inside a hook nearly always loads the submodule x.
-    return [f"{target}.{alias.name}" for alias in stmt.names if alias.name != "*"]
+    def modules(self, stmt: ast.Import | ast.ImportFrom) -> list[str]:
+        if isinstance(stmt, ast.Import):
+            return [alias.name for alias in stmt.names]
+        target = resolve_relative(stmt.module or "", stmt.level, self.name, self.is_package)
+        # `from . import x` inside a hook nearly always loads the submodule x.
+        return [target] if stmt.module else [f"{target}.{a.name}" for a in stmt.names if a.name != "*"]
 
 
 def attach_entries(call: ast.Call, name: str, is_package: bool) -> list[tuple[str, str]]:

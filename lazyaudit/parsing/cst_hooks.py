@@ -11,25 +11,38 @@ from lazyaudit.model import UseContext
 from lazyaudit.parsing.cst_nodes import name_of as dotted
 
 if TYPE_CHECKING:
-    from lazyaudit.parsing.cst_uses import UseTracker
+    from lazyaudit.parsing.common import Collector
+    from lazyaudit.parsing.cst_uses import Scope, UseTracker
 
 
-class ReadHooks:
-    """Mixed into the Walker: `self.uses` is None for the records-only parse, so every hook is cheap then."""
+class ReadHooks(cst.CSTVisitor):
+    """The Walker's base: scope state, and the hooks for name reads (cheap no-ops when `uses` is None)."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
 
     uses: UseTracker | None
-    skip: set[int]
-    defining: list[str]
-    scopes: list[Any]
-    collector: Any
+    skip: set[int]  # ids of Name nodes that are not reads
+    defining: list[str]  # qualified names of functions whose signature is being visited
+    scopes: list[Scope]
+    collector: Collector
     result: dict[str, Any]
     concatenated = 0
-    if TYPE_CHECKING:
-        in_class: bool
 
-        def position(self, node: cst.CSTNode) -> tuple[int, int]: ...
+    @property
+    def scope(self) -> str:
+        return self.scopes[-1].function
 
-        def get_metadata(self, key: Any, node: cst.CSTNode) -> Any: ...
+    @property
+    def in_class(self) -> bool:
+        return self.scopes[-1].kind == "class"
+
+    @property
+    def module_level(self) -> bool:
+        return self.scopes[-1].kind == "module"
+
+    def position(self, node: cst.CSTNode) -> tuple[int, int]:
+        start = self.get_metadata(PositionProvider, node).start
+        return start.line, start.column
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         self.skip.add(id(node.attr))
@@ -38,10 +51,11 @@ class ReadHooks:
         chain = dotted(node)
         if not chain:
             return True
-        root: cst.CSTNode = node
+        root: cst.BaseExpression = node
         while isinstance(root, cst.Attribute):
             root = root.value
-        self.uses.read(root, self, chain.partition(".")[2])  # type: ignore[arg-type]
+        assert isinstance(root, cst.Name)
+        self.uses.read(root, self, chain.partition(".")[2])
         return False
 
     def visit_Name(self, node: cst.Name) -> None:
@@ -75,11 +89,14 @@ class ReadHooks:
 
     visit_ClassDef_keywords = visit_ClassDef_bases
 
-    def leave_context(self, *_: Any) -> None:
+    def leave_context(self, node: Any = None) -> None:
         if self.uses is not None:
             self.uses.leave()
 
-    leave_Decorator = leave_Param_default = leave_Param_annotation = leave_context
+    leave_Param_default = leave_Param_annotation = leave_context
+
+    def leave_Decorator(self, original_node: cst.Decorator) -> None:
+        self.leave_context()
     leave_FunctionDef_returns = leave_AnnAssign_annotation = leave_context
     leave_ClassDef_bases = leave_ClassDef_keywords = leave_context
 
@@ -92,7 +109,7 @@ class ReadHooks:
             self.uses.string(node, self)
         self.concatenated += 1  # its parts are one string, already read as a whole
 
-    def leave_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+    def leave_ConcatenatedString(self, original_node: cst.ConcatenatedString) -> None:
         self.concatenated -= 1
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
@@ -103,9 +120,9 @@ class ReadHooks:
         if self.uses is not None:
             self.uses.enter_element(node)
 
-    def leave_SubscriptElement(self, node: cst.SubscriptElement) -> None:
+    def leave_SubscriptElement(self, original_node: cst.SubscriptElement) -> None:
         if self.uses is not None:
-            self.uses.leave_element(node)
+            self.uses.leave_element(original_node)
 
     def visit_Comment(self, node: cst.Comment) -> None:
         if self.uses is not None:
@@ -116,21 +133,21 @@ class ReadHooks:
         if self.uses is not None and comment is not None:
             first = self.position(node)[0]
             last = self.get_metadata(PositionProvider, node).end.line
-            if last > first:  # a trailing `# noqa` of a wrapped import also covers its first line
+            if last > first:  # a trailing suppression of a wrapped statement also covers its first line
                 self.uses.comment(comment, first)
 
-    def visit_ListComp(self, node: Any) -> None:
+    def enter_comprehension(self, node: Any) -> None:
         if self.uses is not None:
             self.uses.enter_comprehension(node)
 
-    def leave_ListComp(self, node: Any) -> None:
+    def leave_comprehension(self, original_node: Any) -> None:
         if self.uses is not None:
-            self.uses.leave_comprehension(node)
+            self.uses.leave_comprehension(original_node)
 
-    visit_SetComp = visit_GeneratorExp = visit_DictComp = visit_ListComp
-    leave_SetComp = leave_GeneratorExp = leave_DictComp = leave_ListComp
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = enter_comprehension
+    leave_ListComp = leave_SetComp = leave_GeneratorExp = leave_DictComp = leave_comprehension
 
-    def leave_Module(self, node: cst.Module) -> None:
+    def leave_Module(self, original_node: cst.Module) -> None:
         # Positions are only available while the wrapper is visiting, so results are built here.
         self.result = self.collector.finish()
         if self.uses is not None:

@@ -6,7 +6,6 @@ from typing import Any
 
 import libcst as cst
 
-
 _CONSTANTS = frozenset({"True", "False", "None"})  # Names to libcst, constants to ast
 
 
@@ -84,17 +83,15 @@ def _bind_small(small: cst.BaseSmallStatement, names: set[str], declared: set[st
     if isinstance(small, cst.Assign):
         for target in small.targets:
             targets(target.target, names)
-    elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
-        targets(small.target, names)
-    elif isinstance(small, cst.Del):
+    elif isinstance(small, (cst.AnnAssign, cst.AugAssign, cst.Del)):
         targets(small.target, names)
     elif isinstance(small, cst.Global):
         declared.update(n.name.value for n in small.names)
-    elif isinstance(small, cst.Import):
-        for alias in small.names:
-            names.add(alias.asname.name.value if alias.asname else name_of(alias.name).partition(".")[0])
-    elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-        names.update(alias.asname.name.value if alias.asname else name_of(alias.name) for alias in small.names)
+    elif isinstance(small, cst.Import) or (isinstance(small, cst.ImportFrom)
+                                           and not isinstance(small.names, cst.ImportStar)):
+        for alias in small.names:  # type: ignore[union-attr]
+            bound = name_of(alias.asname.name) if alias.asname else name_of(alias.name).partition(".")[0]
+            names.add(bound)
 
 
 def targets(target: cst.CSTNode, names: set[str]) -> None:

@@ -23,7 +23,7 @@ from lazyaudit.parsing.cst_runtime import (
 )
 
 if TYPE_CHECKING:
-    from lazyaudit.parsing.cst_walk import Walker
+    from lazyaudit.parsing.cst_hooks import ReadHooks as Walker
 
 _IGNORE = re.compile(r"#\s*lazyaudit\s*:\s*ignore\b(?:\[([^\]]*)\])?", re.IGNORECASE)
 _NOQA = re.compile(r"#\s*noqa\b", re.IGNORECASE)

@@ -6,23 +6,21 @@ import ast
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
-from lazyaudit.model import Call, UseContext
-from lazyaudit.parsing.common import COND, GUARD, GUARD_EXCEPTIONS, MAIN, TC, Collector, Frame, render_source
+from lazyaudit.model import Call
+from lazyaudit.parsing.common import COND, GUARD, Collector, Frame, render_source
+from lazyaudit.parsing.cst_hooks import ReadHooks
 from lazyaudit.parsing.cst_nodes import function_locals, string_value
 from lazyaudit.parsing.cst_nodes import name_of as dotted
-from lazyaudit.parsing.cst_hooks import ReadHooks
 from lazyaudit.parsing.cst_uses import Scope, UseTracker
+from lazyaudit.parsing.fast import branch_frames, guards, suppresses_import_errors
 
 _LITERALS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Integer, cst.List, cst.Tuple,
              cst.Set, cst.Dict, cst.BinaryOperation)
 
 
-class Walker(ReadHooks, cst.CSTVisitor):
+class Walker(ReadHooks):
     """One pass over the tree: records through `collector`, name uses through `uses` when given."""
-
-    METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, module: cst.Module, collector: Collector, uses: UseTracker | None) -> None:
         super().__init__()
@@ -40,39 +38,23 @@ class Walker(ReadHooks, cst.CSTVisitor):
 
     # -- context --------------------------------------------------------------------------
 
-    @property
-    def scope(self) -> str:
-        return self.scopes[-1].function
-
-    @property
-    def in_class(self) -> bool:
-        return self.scopes[-1].kind == "class"
-
-    @property
-    def module_level(self) -> bool:
-        return self.scopes[-1].kind == "module"
-
     def qualname(self, name: str) -> str:
         prefix = self.scopes[-1].qualname
         return f"{prefix}.{name}" if prefix else name
-
-    def position(self, node: cst.CSTNode) -> tuple[int, int]:
-        start = self.get_metadata(PositionProvider, node).start
-        return start.line, start.column
 
     def push(self, frame: Frame | None) -> None:
         self.pushed.append(frame is not None)
         if frame is not None:
             self.frames.append(frame)
 
-    def pop(self, *_: Any) -> None:
+    def pop(self, node: Any = None) -> None:
         if self.pushed.pop():
             self.frames.pop()
 
     def to_ast(self, node: cst.CSTNode, mode: str = "eval") -> Any:
         """The node as stdlib ast, so the expression-level rules are shared with the fast scanner."""
         try:
-            tree = ast.parse(self.module.code_for_node(node).strip(), mode=mode)
+            tree: Any = ast.parse(self.module.code_for_node(node).strip(), mode=mode)
         except (SyntaxError, ValueError, RecursionError):
             return None
         return tree.body if mode == "eval" else tree.body[-1]
@@ -112,7 +94,7 @@ class Walker(ReadHooks, cst.CSTVisitor):
         if self.uses is not None:
             self.uses.function(node, qualname)
 
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.defining.pop()
 
     def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
@@ -120,7 +102,7 @@ class Walker(ReadHooks, cst.CSTVisitor):
         names, declared = function_locals(node) if self.uses is not None else (set(), set())
         self.scopes.append(Scope("function", qualname, qualname, names, declared, self.uses_depth()))
 
-    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+    def leave_FunctionDef_body(self, original_node: cst.FunctionDef) -> None:
         self.scopes.pop()
 
     def visit_Lambda_body(self, node: cst.Lambda) -> None:
@@ -128,7 +110,7 @@ class Walker(ReadHooks, cst.CSTVisitor):
         names = function_locals(node)[0] if self.uses is not None else set()
         self.scopes.append(Scope("lambda", self.scopes[-1].qualname, name, names, set(), self.uses_depth()))
 
-    def leave_Lambda_body(self, node: cst.Lambda) -> None:
+    def leave_Lambda_body(self, original_node: cst.Lambda) -> None:
         self.scopes.pop()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -142,7 +124,7 @@ class Walker(ReadHooks, cst.CSTVisitor):
         qualname = self.qualname(node.name.value)
         self.scopes.append(Scope("class", qualname, self.scope, set(), set(), self.uses_depth()))
 
-    def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
+    def leave_ClassDef_body(self, original_node: cst.ClassDef) -> None:
         self.scopes.pop()
 
     def uses_depth(self) -> int:
@@ -162,26 +144,23 @@ class Walker(ReadHooks, cst.CSTVisitor):
     leave_If_body = leave_If_orelse = pop
 
     def branch_frames(self, test: cst.BaseExpression) -> tuple[Frame | None, Frame | None]:
-        negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
-        inner = test.expression if negated else test  # type: ignore[attr-defined]
-        never = isinstance(inner, cst.Name) and inner.value == "False"
-        if dotted(inner).rpartition(".")[2] == "TYPE_CHECKING" or never:
-            frame = Frame(TC)
-            return (None, frame) if negated else (frame, None)
-        if not negated and is_main_test(test):
-            return Frame(MAIN), None
+        tree = self.to_ast(test)  # the ast rules decide, so that both parsers classify tests alike
+        if tree is not None:
+            return branch_frames(tree)
 
         def text() -> str:
             return render_source(self.module.code_for_node(test))
 
         return Frame(COND, render=text), Frame(COND, render=text, negated=True)
 
-    def visit_Try(self, node: cst.Try | cst.TryStar) -> None:
-        self.tries.append(self.collector.new_guard() if guards(node.handlers) else 0)
+    def visit_Try(self, node: Any) -> None:
+        # A type ast cannot read is no guard (None would mean a bare `except:`).
+        types = [(self.to_ast(h.type) or ast.Constant(0)) if h.type is not None else None for h in node.handlers]
+        self.tries.append(self.collector.new_guard() if guards(types) else 0)
 
     visit_TryStar = visit_Try
 
-    def leave_Try(self, node: cst.Try | cst.TryStar) -> None:
+    def leave_Try(self, original_node: Any) -> None:
         self.tries.pop()
 
     leave_TryStar = leave_Try
@@ -189,13 +168,13 @@ class Walker(ReadHooks, cst.CSTVisitor):
     def guard_frame(self, branch: str) -> Frame | None:
         return Frame(GUARD, guard=self.tries[-1], branch=branch) if self.tries[-1] else None
 
-    def visit_Try_body(self, node: cst.Try) -> None:
+    def visit_Try_body(self, node: Any) -> None:
         self.push(self.guard_frame("try"))
 
-    def visit_Try_orelse(self, node: cst.Try) -> None:
+    def visit_Try_orelse(self, node: Any) -> None:
         self.push(self.guard_frame("else"))
 
-    def visit_ExceptHandler_body(self, node: cst.ExceptHandler) -> None:
+    def visit_ExceptHandler_body(self, node: Any) -> None:
         self.push(self.guard_frame("except"))
 
     visit_TryStar_body, visit_TryStar_orelse = visit_Try_body, visit_Try_orelse
@@ -203,14 +182,15 @@ class Walker(ReadHooks, cst.CSTVisitor):
     leave_Try_body = leave_Try_orelse = leave_ExceptHandler_body = pop
     leave_TryStar_body = leave_TryStar_orelse = leave_ExceptStarHandler_body = pop
 
-    def visit_ExceptHandler(self, node: cst.ExceptHandler | cst.ExceptStarHandler) -> None:
+    def visit_ExceptHandler(self, node: Any) -> None:
         if node.name is not None:
             self.store(node.name.name)
 
     visit_ExceptStarHandler = visit_ExceptHandler
 
     def visit_With(self, node: cst.With) -> None:
-        suppress = any(is_suppress(item.item) for item in node.items)
+        suppress = any(isinstance(i.item, cst.Call) and dotted(i.item.func).endswith("suppress")
+                       and suppresses_import_errors(self.to_ast(i.item)) for i in node.items)
         self.with_guards[id(node)] = self.collector.new_guard() if suppress else 0
 
     def visit_With_body(self, node: cst.With) -> None:
@@ -226,7 +206,7 @@ class Walker(ReadHooks, cst.CSTVisitor):
 
     # -- imports --------------------------------------------------------------------------
 
-    def visit_Import(self, node: cst.Import | cst.LazyImport) -> bool:
+    def visit_Import(self, node: Any) -> bool:
         line, column = self.position(node)
         aliases = [(dotted(a.name), dotted(a.asname.name) if a.asname else "") for a in node.names]
         self.collector.add_import(module="", level=0, aliases=aliases, is_from=False, line=line, column=column,
@@ -236,7 +216,7 @@ class Walker(ReadHooks, cst.CSTVisitor):
 
     visit_LazyImport = visit_Import
 
-    def visit_ImportFrom(self, node: cst.ImportFrom | cst.LazyImportFrom) -> bool:
+    def visit_ImportFrom(self, node: Any) -> bool:
         line, column = self.position(node)
         if isinstance(node.names, cst.ImportStar):
             aliases = [("*", "")]
@@ -250,7 +230,7 @@ class Walker(ReadHooks, cst.CSTVisitor):
 
     visit_LazyImportFrom = visit_ImportFrom
 
-    def visit_Global(self, node: cst.Global) -> bool:
+    def visit_Global(self, node: Any) -> bool:
         return False
 
     visit_Nonlocal = visit_Global
@@ -368,27 +348,3 @@ class Walker(ReadHooks, cst.CSTVisitor):
 
     def visit_MatchKeywordElement(self, node: Any) -> None:
         self.skip.add(id(node.key))
-
-
-def is_main_test(test: cst.BaseExpression) -> bool:
-    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
-            and isinstance(test.comparisons[0].operator, cst.Equal)):
-        return False
-    sides = {dotted(test.left) or repr(string_value(test.left)),
-             dotted(test.comparisons[0].comparator) or repr(string_value(test.comparisons[0].comparator))}
-    return sides == {"__name__", "'__main__'"}
-
-
-def guards(handlers: Any) -> bool:
-    for handler in handlers:
-        if handler.type is None:
-            return True
-        kinds = [e.value for e in handler.type.elements] if isinstance(handler.type, cst.Tuple) else [handler.type]
-        if any(dotted(k).rpartition(".")[2] in GUARD_EXCEPTIONS for k in kinds):
-            return True
-    return False
-
-
-def is_suppress(expr: cst.BaseExpression) -> bool:
-    return (isinstance(expr, cst.Call) and dotted(expr.func).rpartition(".")[2] == "suppress"
-            and any(dotted(a.value).rpartition(".")[2] in GUARD_EXCEPTIONS for a in expr.args if not a.keyword))

@@ -19,7 +19,6 @@ from lazyaudit.parsing.common import (
     Frame,
     SourceError,
     dotted,
-    render,
 )
 
 _LINES = re.compile(r"(\r\n|\r|\n)")
@@ -92,7 +91,7 @@ class _Walker:
         self.scope = ""  # innermost function's qualified name
         self.in_class = False
 
-    def col(self, node: ast.AST) -> int:
+    def col(self, node: ast.expr | ast.stmt) -> int:
         offset = node.col_offset  # UTF-8 bytes; libcst counts characters
         if self.lines is None:
             return offset
@@ -184,9 +183,9 @@ class _Walker:
 
     def s_Import(self, node: ast.Import | ast.ImportFrom) -> None:
         is_from = isinstance(node, ast.ImportFrom)
+        module, level = (node.module or "", node.level) if isinstance(node, ast.ImportFrom) else ("", 0)
         self.collector.add_import(
-            module=(node.module or "") if is_from else "", level=node.level if is_from else 0,
-            aliases=[(a.name, a.asname or "") for a in node.names], is_from=is_from,
+            module=module, level=level, aliases=[(a.name, a.asname or "") for a in node.names], is_from=is_from,
             line=node.lineno, column=self.col(node), frames=self.frames, scope=self.scope,
             lazy=bool(getattr(node, "is_lazy", 0)) or (node.lineno, self.col(node)) in self.lazy,
             in_class=self.in_class)
@@ -200,7 +199,7 @@ class _Walker:
         self.body(node.orelse, orelse)
 
     def s_Try(self, node: ast.Try) -> None:
-        guard = self.collector.new_guard() if guards(node.handlers) else 0
+        guard = self.collector.new_guard() if guards([h.type for h in node.handlers]) else 0
         self.body(node.body, Frame(GUARD, guard=guard, branch="try") if guard else None)
         for handler in node.handlers:
             if handler.type is not None:
@@ -248,7 +247,7 @@ class _Walker:
                 self.expr(case.guard)
             self.body(case.body)
 
-    def target(self, target: ast.AST) -> None:
+    def target(self, target: ast.expr) -> None:
         """Reads inside an assignment target (`a[f()] = 1`)."""
         if isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
@@ -316,23 +315,21 @@ class _Walker:
         self.type_params(node)
         self.expr(node.value)
 
-    def expr(self, root: ast.expr, assigned: str = "") -> None:
-        """Records calls (and module-level walrus bindings) under `root`; lambdas get their own scope."""
-        stack: list[tuple[ast.AST, str]] = [(root, self.scope)]
+    def expr(self, root: ast.expr, assigned: str = "", scope: str | None = None) -> None:
+        """Records calls (and module-level walrus bindings) under `root`; a lambda body gets its own scope."""
+        scope = self.scope if scope is None else scope
+        stack: list[ast.AST] = [root]
         while stack:
-            node, scope = stack.pop()
-            kind = type(node)
-            if kind is ast.Call:
+            node = stack.pop()  # any depth-first order will do: calls are sorted by position at the end
+            if isinstance(node, ast.Call):
                 self.call(node, scope, assigned if node is root else "")
-            elif kind is ast.Lambda:
-                args = node.args
-                stack.extend((d, scope) for d in [*args.defaults, *args.kw_defaults][::-1] if d is not None)
-                stack.append((node.body, f"{scope}.<lambda>" if scope else "<lambda>"))
+            elif isinstance(node, ast.Lambda):
+                stack.extend(d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None)
+                self.expr(node.body, "", f"{scope}.<lambda>" if scope else "<lambda>")
                 continue
-            elif kind is ast.NamedExpr and scope == self.scope:
+            elif isinstance(node, ast.NamedExpr) and scope == self.scope:
                 self.define(node.target)
-            children = list(ast.iter_child_nodes(node))
-            stack.extend((child, scope) for child in reversed(children))
+            stack.extend(ast.iter_child_nodes(node))
 
     def call(self, node: ast.Call, scope: str, assigned: str) -> None:
         callee = dotted(node.func)
@@ -349,13 +346,13 @@ class _Walker:
 def branch_frames(test: ast.expr) -> tuple[Frame | None, Frame | None]:
     """Frames for the body and the else branch of `if test:`."""
     negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
-    inner = test.operand if negated else test
+    inner = test.operand if isinstance(test, ast.UnaryOp) and negated else test
     if dotted(inner).rpartition(".")[2] == "TYPE_CHECKING" or (isinstance(inner, ast.Constant) and inner.value is False):
         tc = Frame(TC)
         return (None, tc) if negated else (tc, None)
     if not negated and is_main_test(test):
         return Frame(MAIN), None
-    return Frame(COND, render=lambda: render(test)), Frame(COND, render=lambda: render(test), negated=True)
+    return Frame(COND, render=lambda: ast.unparse(test)), Frame(COND, render=lambda: ast.unparse(test), negated=True)
 
 
 def is_main_test(test: ast.expr) -> bool:
@@ -366,17 +363,16 @@ def is_main_test(test: ast.expr) -> bool:
     return sides == {"__name__", "'__main__'"}
 
 
-def guards(handlers: list[ast.ExceptHandler]) -> bool:
-    for handler in handlers:
-        if handler.type is None:
-            return True
-        types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-        if any(dotted(t).rpartition(".")[2] in GUARD_EXCEPTIONS for t in types):
+def guards(types: list[ast.expr | None]) -> bool:
+    """Whether handlers of these exception types (None: bare `except:`) make a try an import guard."""
+    for kind in types:
+        names = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+        if kind is None or any(dotted(n).rpartition(".")[2] in GUARD_EXCEPTIONS for n in names if n is not None):
             return True
     return False
 
 
-def suppresses_import_errors(expr: ast.expr) -> bool:
+def suppresses_import_errors(expr: ast.expr | None) -> bool:
     """`with contextlib.suppress(ImportError):` guards its body like try/except ImportError."""
     return (isinstance(expr, ast.Call) and dotted(expr.func).rpartition(".")[2] == "suppress"
             and any(dotted(a).rpartition(".")[2] in GUARD_EXCEPTIONS for a in expr.args))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,6 +88,9 @@ def _with_parents(modules: Iterable[str]) -> set[str]:
 
 def write(text: str, output: Path, fmt: str, dot: str | None) -> str:
     """Write DOT, or have Graphviz render it; without Graphviz, write the .dot next to the asked-for file."""
+    import subprocess  # only rendering runs Graphviz
+    import tempfile
+
     from lazyaudit.fileio import write_text_atomic
 
     if fmt == "dot":

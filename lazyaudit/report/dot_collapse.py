@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lazyaudit.costs import MS_PER_MODULE
 from lazyaudit.report import dot_reach as reach
 
 STDLIB = "[stdlib]"
@@ -32,6 +31,9 @@ class Costs:
     """Self and cumulative cost of sets of modules, measured where the profile covers them."""
 
     def __init__(self, modules: list[str], run: Mapping[str, list[str]], profile: Mapping[str, Any] | None) -> None:
+        from lazyaudit.costs import MS_PER_MODULE  # the cost model's estimate; costs pulls in the resolver
+
+        self.per_module = MS_PER_MODULE
         inside = set(modules)
         succ = {m: [v for v in run.get(m, ()) if v in inside] for m in modules}
         self.bit, self.reach = reach.closures(modules, succ)
@@ -53,7 +55,7 @@ class Costs:
         covered = mask & self.covered
         if covered and covered.bit_count() * 2 >= count:
             return reach.weight(covered, self.ms), True, count
-        return count * MS_PER_MODULE, False, count
+        return count * self.per_module, False, count
 
 
 @dataclass

@@ -7,18 +7,9 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+# Half of this module, split off for size; deferring it would save ~0 ms, one module.
+from lazyaudit.report import dot_collapse as co  # lazyaudit: ignore[LA101]
 from lazyaudit.report import dot_reach as reach
-from lazyaudit.report.dot_collapse import (
-    STDLIB,
-    Costs,
-    Merged,
-    display,
-    fmt_bytes,
-    fmt_ms,
-    group_links,
-    group_of,
-    plural,
-)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -87,7 +78,7 @@ def select(
 ) -> View:
     """The diagram for `opts` over a lazyaudit.graph.build_graph graph; `dists` maps name -> (version, size)."""
     data = {n: graph.nodes[n] for n in sorted(graph.nodes)}
-    group = {n: g for n, d in data.items() if (g := group_of(n, d)) is not None}
+    group = {n: g for n, d in data.items() if (g := co.group_of(n, d)) is not None}
     entries = {spec.split(":", 1)[0]: spec for spec in opts.entries if spec.split(":", 1)[0] in group}
     # --reverse asks who imports a module anywhere in the project, not only along one cold start.
     mode = "entry" if entries and not opts.all and not opts.reverse else "all"
@@ -101,12 +92,12 @@ def select(
             run[u].append(v)
     first = [n for n in group if data[n].get("category") == "first_party"]
     loaded = sorted(reach.depths(entries if mode == "entry" else first, run))
-    costs = Costs(loaded, run, profile)
+    costs = co.Costs(loaded, run, profile)
     members: dict[str, list[str]] = {}
     for m in loaded:
         members.setdefault(group[m], []).append(m)
 
-    links = group_links(edges, group, data, set(loaded), mode, every_kind=every_kind, stdlib=opts.all)
+    links = co.group_links(edges, group, data, set(loaded), mode, every_kind=every_kind, stdlib=opts.all)
     # Entry modules and (whole-graph views) every first-party module are drawn even without edges.
     pins = {group[e] for e in entries} | ({group[m] for m in first} if mode == "all" else set())
     succ = _succ(links, pins)
@@ -158,7 +149,7 @@ def resolve_focus(focus: str, group: Mapping[str, str], data: Mapping[str, Any])
         if g.startswith("[") and "[" + _canonical(g[1:-1]) + "]" == wanted:
             return g
     if focus.lower() in ("stdlib", "[stdlib]"):
-        return STDLIB
+        return co.STDLIB
     raise ViewError(f"--focus {focus}: no such module or distribution in the import graph")
 
 
@@ -184,7 +175,7 @@ def _roots(succ: Mapping[str, list[str]], first: list[str], group: Mapping[str, 
 
 def _keep(
     succ: Mapping[str, list[str]], starts: list[str], focus: str, opts: Options, mode: str,
-    costs: Costs, members: Mapping[str, list[str]],
+    costs: co.Costs, members: Mapping[str, list[str]],
 ) -> tuple[set[str], list[str]]:
     """The nodes to draw and the targets whose chains matter (heaviest first)."""
     pred = reach.reverse(succ)
@@ -212,7 +203,7 @@ def _keep(
     return keep, [t for t in targets if t in keep]
 
 
-def _transitive(links: Mapping[tuple[str, str], Merged], hot: set[tuple[str, str]]) -> set[tuple[str, str]]:
+def _transitive(links: Mapping[tuple[str, str], co.Merged], hot: set[tuple[str, str]]) -> set[tuple[str, str]]:
     nodes = sorted({n for k in links for n in k})
     run = [k for k, lk in links.items() if lk.executed]
     dropped = reach.redundant_edges(nodes, run)
@@ -221,24 +212,25 @@ def _transitive(links: Mapping[tuple[str, str], Merged], hot: set[tuple[str, str
 
 
 def _node(
-    g: str, modules: list[str], data: Mapping[str, Any], costs: Costs,
+    g: str, modules: list[str], data: Mapping[str, Any], costs: co.Costs,
     dists: Mapping[str, tuple[str, int]], entries: Mapping[str, str], focus: str,
 ) -> Node:
     total = costs.total[0] or 1.0
     cum_ms, cum_measured, cum_n = costs.cost(costs.mask(modules, cumulative=True))
     own_ms, own_measured, own_n = costs.cost(costs.mask(modules, cumulative=False))
     share = min(1.0, cum_ms / total) if modules else 0.0
-    importing = f"importing it loads {plural(cum_n, 'module')}, {fmt_ms(cum_ms, cum_measured)} ({share:.0%} of the view)"
-    if g == STDLIB:
-        label = f"Python stdlib\n{plural(own_n, 'module')} · {fmt_ms(own_ms, own_measured)}"
-        tip = f"standard library: {plural(own_n, 'module')} loaded"
+    cum = co.fmt_ms(cum_ms, cum_measured)
+    importing = f"importing it loads {co.plural(cum_n, 'module')}, {cum} ({share:.0%} of the view)"
+    if g == co.STDLIB:
+        label = f"Python stdlib\n{co.plural(own_n, 'module')} · {co.fmt_ms(own_ms, own_measured)}"
+        tip = f"standard library: {co.plural(own_n, 'module')} loaded"
         return Node(g, "stdlib", label, label, "", share, tip, focus=g == focus, missing=not modules)
     if g.startswith("["):
         name = g[1:-1]
         version, size = dists.get(name, ("", 0))
-        parts = [plural(own_n, "module")] + ([fmt_bytes(size)] if size else []) + [fmt_ms(own_ms, own_measured)]
+        parts = [co.plural(own_n, "module"), *([co.fmt_bytes(size)] if size else []), co.fmt_ms(own_ms, own_measured)]
         label = f"{name}\n{' · '.join(parts)}" if modules else f"{name}\nnot loaded at start"
-        tip = f"{name} {version}".strip() + (f": {plural(own_n, 'module')} of it load; {importing}" if modules else
+        tip = f"{name} {version}".strip() + (f": {co.plural(own_n, 'module')} of it load; {importing}" if modules else
                                             ": only imported where it is not run at start")
         return Node(g, "distribution", label, label, "", share, tip, focus=g == focus, missing=not modules)
     d = data[g]
@@ -246,7 +238,7 @@ def _node(
     short = "__init__" if d.get("is_package") else g.rpartition(".")[2]
     spec = entries.get(g, "")
     attr = spec.partition(":")[2]
-    cost = fmt_ms(cum_ms, cum_measured) if modules else "not loaded at start"
+    cost = cum if modules else "not loaded at start"
     suffix = (f":{attr}" if attr else "") + f"\n{cost}"
     tip = f"{d.get('path') or g}: {importing}" if modules else f"{d.get('path') or g}: not loaded at start"
     return Node(g, "first_party", g + suffix, short + suffix, package, share, tip, entry=bool(spec),
@@ -255,7 +247,7 @@ def _node(
 
 def _title(
     mode: str, opts: Options, entries: Mapping[str, str], focus: str, loaded: list[str],
-    data: Mapping[str, Any], costs: Costs, targets: int, notes: list[str],
+    data: Mapping[str, Any], costs: co.Costs, targets: int, notes: list[str],
 ) -> str:
     cats: dict[str, int] = {}
     for m in loaded:
@@ -263,11 +255,12 @@ def _title(
     ms, measured, n = costs.total
     what = "cold start of " + ", ".join(entries.values()) if mode == "entry" else "all first-party modules"
     head = (f"{what}: {n} modules ({cats.get('first_party', 0)} first-party, {cats.get('third_party', 0)} third-party, "
-            f"{cats.get('stdlib', 0)} stdlib) · {fmt_ms(ms, measured)}")
+            f"{cats.get('stdlib', 0)} stdlib) · {co.fmt_ms(ms, measured)}")
     if opts.reverse:
-        shown = f"who imports {display(focus)}" + (" (every kind of import)" if opts.all else " (imports that run at start)")
+        kinds = "every kind of import" if opts.all else "imports that run at start"
+        shown = f"who imports {co.display(focus)} ({kinds})"
     elif focus:
-        shown = f"chains that reach {display(focus)}"
+        shown = f"chains that reach {co.display(focus)}"
     elif mode == "entry":
         shown = f"chains to the {targets} heaviest imports; stdlib not drawn"
     else:

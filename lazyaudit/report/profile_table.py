@@ -99,12 +99,12 @@ def render_profile(profile: Mapping[str, Any], *, top: int = TOP, color: bool = 
     if folded:
         named = [f"{m} (in {up})" if up else m for m, up in sorted(folded.items())]
         few = len(folded) == 1
-        lines += ["", f"{format_count(len(folded))} module{'' if few else 's'} {'was' if few else 'were'} loaded by "
+        lines += ["", (f"{format_count(len(folded))} module{'' if few else 's'} {'was' if few else 'were'} loaded by "
                       f"importlib.import_module and {'has' if few else 'have'} no -X importtime line: the time is "
-                      f"inside the self time of the importer (named from the static graph): {_names(named)}"]
+                      f"inside the self time of the importer (named from the static graph): {_names(named)}")]
     failed = list(profile.get("failed") or ())
     if failed:
         few = len(failed) == 1
-        lines += ["", f"{format_count(len(failed))} optional import{'' if few else 's'} tried and not found; the "
-                      f"search time is counted in the importer's self time: {_names(failed)}"]
+        lines += ["", (f"{format_count(len(failed))} optional import{'' if few else 's'} tried and not found; the "
+                      f"search time is counted in the importer's self time: {_names(failed)}")]
     return "\n".join(lines) + "\n"

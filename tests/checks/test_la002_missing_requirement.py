@@ -54,3 +54,13 @@ def test_optional_extra_declares(tmp_path: Path) -> None:
     pyproject = '[project]\nname = "x"\nversion = "1"\n[project.optional-dependencies]\nyaml = ["PyYAML"]\n'
     ctx = context(tmp_path, {"app.py": [imp("yaml")]}, reqs={"pyproject.toml": pyproject}, dists=DISTS)
     assert found(la002, ctx) == set()
+
+
+@pytest.mark.parametrize(("target", "expected"), [
+    ("trio", set()),  # not installed, needed only when the test holds: optional
+    ("yaml", {("LA002", "asgi.py", 5, "pyyaml")}),  # installed and undeclared: the branch does run somewhere
+])
+def test_undecidable_condition_in_a_function(tmp_path: Path, target: str, expected: set) -> None:
+    record = imp(target, 5, "deferred", scope="create_event", condition='sniffio.current_async_library() == "trio"')
+    ctx = context(tmp_path, {"asgi.py": [record]}, reqs={"requirements.txt": "requests\n"}, dists=DISTS)
+    assert found(la002, ctx) == expected

@@ -140,3 +140,37 @@ def test_user_module_map_wins(tmp_path: Path) -> None:
     ctx = context(tmp_path, {"app.py": [imp("humps")]}, dists=[dist("pyhumps", top=["humps_other"])], config=config)
     (use,) = usage(ctx).uses
     assert (use.distribution, use.mapping, use.category) == ("pyhumps", "user", THIRD_PARTY)
+
+
+def test_runtime_scope_is_the_installed_package_and_what_entries_reach(tmp_path: Path) -> None:
+    from lazyaudit.model import Entry
+
+    ctx = context(tmp_path, {
+        "webfw/__init__.py": [imp("yaml")],  # the project, installed in its own environment
+        "docs_src/tutorial.py": [imp("sqlalchemy")],  # examples: not shipped
+        "handlers/api.py": [imp("helpers")],
+        "helpers.py": [imp("requests", 3)],  # reached from the entry
+        "manage.py": [imp("django")],  # reached by nothing
+    }, dists=[dist("webfw", top=["webfw"]), dist("PyYAML", top=["yaml"])])
+    ctx.entries = (Entry("handlers.api", "handler"),)
+    facts = usage(ctx)
+    assert facts.scope == {"webfw/__init__.py", "handlers/api.py", "helpers.py"}
+    assert {u.module: u.dev for u in facts.uses} == {"yaml": False, "sqlalchemy": True, "requests": False,
+                                                     "django": True}
+
+
+def test_without_entries_or_installed_package_every_non_dev_file_is_runtime(tmp_path: Path) -> None:
+    ctx = context(tmp_path, {"good.py": [imp("yaml")], "tests/test_good.py": [imp("pytest")]})
+    facts = usage(ctx)
+    assert facts.scope is None
+    assert {u.module: u.dev for u in facts.uses} == {"yaml": False, "pytest": True}
+
+
+def test_pip_files_beside_package_metadata_are_environments(tmp_path: Path) -> None:
+    pyproject = '[project]\nname = "x"\nversion = "1"\ndependencies = ["PyYAML"]\n'
+    ctx = context(tmp_path, {"app.py": [], "fn/handler.py": []},
+                  reqs={"pyproject.toml": pyproject, "requirements.txt": "pre-commit\n", "fn/requirements.txt": "boto3\n"},
+                  function_roots=["fn"])
+    facts = usage(ctx)
+    assert sorted(r.name for r in facts.runtime_reqs) == ["boto3", "pyyaml"]
+    assert "pre-commit" in facts.dev_names
