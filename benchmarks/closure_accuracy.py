@@ -84,7 +84,9 @@ class Stdlib:
         self.names = frozenset(out.split())
 
     def outside(self, modules: set[str]) -> set[str]:
-        return {m for m in modules if m.partition(".")[0] not in self.names and m != "__main__"}
+        # _sysconfigdata_<abi>_<platform> is the stdlib's sysconfig data, named per build, so not listed.
+        return {m for m in modules if m.partition(".")[0] not in self.names and m != "__main__"
+                and not m.startswith("_sysconfigdata_")}
 
 
 def truth(python: Path, module: str, stdlib: Stdlib) -> tuple[set[str], set[str]]:

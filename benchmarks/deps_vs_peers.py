@@ -12,6 +12,7 @@ import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,9 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from deps_verdicts import LAMBDA_FILES, VERDICTS  # noqa: E402
+from deps_verdicts import LAMBDA_FILES, VERDICTS
 
-from lazyaudit.environment import canonical_name, load_environment  # noqa: E402
+from lazyaudit.environment import canonical_name, load_environment
 
 CACHE = Path(os.environ.get("LAZYAUDIT_BENCH_CACHE", "~/.cache/lazyaudit-bench")).expanduser()
 DOC = ROOT / "docs" / "benchmarks" / "deps.md"
@@ -132,6 +133,8 @@ def _fawlty_where(refs: list[dict[str, object]]) -> str:
 def run_lazyaudit(project: Path, python: Path, cache_dir: Path) -> list[tuple[str, str, str]]:
     done = sh([sys.executable, "-m", "lazyaudit", "deps", ".", "--python", str(python), "--format", "json"],
               cwd=project, env={**os.environ, "LAZYAUDIT_CACHE_DIR": str(cache_dir), "PYTHONPATH": str(ROOT)})
+    if done.returncode not in (0, 1):  # 2 or a traceback: a broken run must not pass for a fast one
+        raise SystemExit(f"lazyaudit failed on {project.name}:\n{done.stderr[-3000:]}")
     data = json.loads(done.stdout)
     return [(f["code"], f["subject"], f"{f['path']}:{f['line']}") for f in data["findings"] if f["code"] != "LA900"]
 
@@ -149,13 +152,15 @@ def problems(findings: list[tuple[str, str, str]], tool: str, env_map: dict[str,
     return out
 
 
-def timed(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
-    samples = []
+def timed(tools: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
+    """Median wall time of each tool; the tools take turns, so a busy machine slows them alike."""
+    samples: dict[str, list[float]] = {name: [] for name in tools}
     for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        for name, fn in tools.items():
+            start = time.perf_counter()
+            fn()
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def measure(case: Case, work: Path, runs: int) -> dict[str, object]:
@@ -178,12 +183,12 @@ def measure(case: Case, work: Path, runs: int) -> dict[str, object]:
         with tempfile.TemporaryDirectory() as fresh:
             run_lazyaudit(project, python, Path(fresh))
 
-    times = {
-        "deptry": timed(lambda: run_deptry(case, project, python, out), runs),
-        "fawltydeps": timed(lambda: run_fawltydeps(project, python), runs),
-        "lazyaudit cold": timed(cold, runs),
-        "lazyaudit warm": timed(lambda: run_lazyaudit(project, python, warm), runs),
-    }
+    times = timed({
+        "deptry": lambda: run_deptry(case, project, python, out),
+        "fawltydeps": lambda: run_fawltydeps(project, python),
+        "lazyaudit cold": cold,
+        "lazyaudit warm": lambda: run_lazyaudit(project, python, warm),
+    }, runs)
     lines = sum(len(p.read_bytes().splitlines()) for p in project.rglob("*.py"))
     files = sum(1 for _ in project.rglob("*.py"))
     table = {tool: problems(items, tool, env_map) for tool, items in found.items()}
@@ -199,8 +204,8 @@ def report(results: list[dict[str, object]], runs: int) -> tuple[str, dict[str, 
     totals: dict[str, dict[str, int]] = {t: {"true": 0, "false": 0, "unjudged": 0} for t in ("deptry", "fawltydeps", "lazyaudit")}
     missed: list[str] = []
     lines = ["## Timings", "",
-             f"Median wall time of {runs} runs (seconds). lazyaudit cold: an empty parse cache each run; warm: "
-             "the cache of a previous run.", "",
+             (f"Median wall time of {runs} runs (seconds). lazyaudit cold: an empty parse cache each run; warm: "
+              "the cache of a previous run."), "",
              "| project | .py files | lines | deptry | fawltydeps | lazyaudit cold | lazyaudit warm | cold / deptry |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
@@ -246,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         for case in cases:
             print(f"-- {case.name}", file=sys.stderr, flush=True)
             results.append(measure(case, Path(tmp), args.runs))
-    body, totals = report(results, args.runs)
+    body, _ = report(results, args.runs)
     print(body)
     if not args.no_doc and not args.only:
         text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""

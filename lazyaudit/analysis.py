@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from lazyaudit.model import Entry, Finding, LazyauditError, ParsedModule
 
@@ -174,7 +175,8 @@ class _LazyViews(Sequence["EntryView"]):
     """The entry views, computed on first access: the LA00x checks never read entry closures."""
 
     def __init__(self, make: Callable[[], list[EntryView]]) -> None:
-        self._make, self._items = make, None
+        self._make = make
+        self._items: list[EntryView] | None = None
 
     def _get(self) -> list[EntryView]:
         if self._items is None:

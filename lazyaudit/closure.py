@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from lazyaudit.conditions import evaluate
+from lazyaudit.import_calls import CallFollower
+from lazyaudit.conditions import evaluate, type_checking_fallback
 from lazyaudit.model import ImportKind, ImportRecord, ParsedModule
 
 if TYPE_CHECKING:
     from lazyaudit.modindex import ModuleIndex
 
 _RUNS_AT_IMPORT = (ImportKind.EAGER, ImportKind.DYNAMIC, ImportKind.CONDITIONAL, ImportKind.GUARDED)
-_MAX_CALL_DEPTH = 4
+_MAX_FAIL_DEPTH = 40  # how deep "does importing this fail?" looks; deeper chains are assumed to import fine
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,15 +22,22 @@ class Edge:
 
     source: str
     target: str
-    kind: str  # an ImportKind value, or "parent" (importing a.b runs a/__init__ first)
+    kind: str  # an ImportKind value, "parent" (importing a.b runs a/__init__ first), "native" (made by an extension)
     line: int = 0
     executed: bool = True
-    via: str = ""  # how it was reached: "call f()", "__getattr__", "submodule", "star"
+    via: str = ""  # how it was reached: "call f()", "__getattr__", "submodule", "star", "lazy"
     path: str = ""  # file of the source module
 
 
 class ImportResolver:
-    """Turns parsed import records into resolved edges, deciding which ones run at import time."""
+    """Turns parsed import records into resolved edges, deciding which ones run at import time.
+
+    The rules (docs/closure.md): module-level and class-body imports run, function bodies and
+    TYPE_CHECKING blocks do not; `if` tests on interpreter facts are evaluated for the target
+    interpreter (environment variables assumed unset); a try/except ImportError runs its first
+    branch whose imports would succeed; functions called at import time are followed into their
+    package; `from pkg import name` loads the submodule `name`, or what pkg's PEP 562 hook maps it to.
+    """
 
     def __init__(self, index: ModuleIndex) -> None:
         self.index = index
@@ -41,8 +48,12 @@ class ImportResolver:
             "os_name": env.markers.get("os_name", ""),
             "platform_system": env.markers.get("platform_system", ""),
             "implementation": env.markers.get("implementation_name", ""),
+            "environ": {},  # a cold start of a Lambda or CLI: no package-specific variables set
         }
         self._edges: dict[str, tuple[Edge, ...]] = {}
+        self._runs: dict[str, set[int]] = {}
+        self._fails: dict[str, int] = {}
+        self._calls = CallFollower(index)
 
     # -- edges of one module -------------------------------------------------------------
     def edges(self, name: str) -> tuple[Edge, ...]:
@@ -52,103 +63,127 @@ class ImportResolver:
             return cached
         info = self.index.info(name)
         out: list[Edge] = []
+        path = info.rel or info.path
         if "." in name:
-            out.append(Edge(name, name.rsplit(".", 1)[0], "parent", 0, True, "", info.rel or info.path))
+            out.append(Edge(name, name.rsplit(".", 1)[0], "parent", 0, True, "", path))
+        out.extend(Edge(name, native, "native", 0, True, "registered at init", path)
+                   for native in self.index.registered_by(info))
         parsed = info.parsed
         if parsed is not None and not parsed.error:
-            out.extend(self._module_edges(parsed, info.rel or info.path))
+            runs = self._executed(parsed)
+            for rec in parsed.imports:
+                executed = id(rec) in runs
+                for target, via in self._targets(rec):
+                    out.append(Edge(parsed.name, target, rec.kind.value, rec.line, executed, via, path))
+                    if not executed and rec.guard_branch == "try" and not rec.scope and self.fails(target):
+                        out.extend(self._attempt(parsed.name, target, rec, path))
+            for rec, via in self._calls.called_records(parsed):
+                for target, how in self._targets(rec):
+                    out.append(Edge(parsed.name, target, rec.kind.value, rec.line, True,
+                                    f"{via}, {how}" if how else via, path))
         result = tuple(out)
         self._edges[name] = result
         return result
 
-    def _module_edges(self, parsed: ParsedModule, path: str) -> list[Edge]:
-        runs = self._executed_records(parsed)
-        called = self._called_records(parsed)
-        out: list[Edge] = []
-        for rec in parsed.imports:
-            executed = id(rec) in runs
-            for target, via in self._targets(rec):
-                out.append(Edge(parsed.name, target, rec.kind.value, rec.line, executed, via, path))
-        for rec, via in called:
-            for target, how in self._targets(rec):
-                out.append(Edge(parsed.name, target, rec.kind.value, rec.line, True, f"{via}{', ' + how if how else ''}", path))
+    def _attempt(self, source: str, target: str, rec: ImportRecord, path: str, depth: int = 0) -> list[Edge]:
+        """What a failed import of `target` leaves loaded: its parent packages and what it imported before
+        the line that raised (urllib3.contrib stays when urllib3.contrib.socks fails on a missing `socks`)."""
+        line = self.fails(target)
+        if not line or depth > _MAX_FAIL_DEPTH or not self.index.exists(target):
+            return []
+        out = []
+        for edge in self.edges(target):
+            if not edge.executed or edge.line >= line:
+                continue
+            if self.fails(edge.target):
+                out.extend(self._attempt(source, edge.target, rec, path, depth + 1))
+            else:
+                out.append(Edge(source, edge.target, rec.kind.value, rec.line, True, f"attempted {target}", path))
         return out
 
-    def _executed_records(self, parsed: ParsedModule) -> set[int]:
+    def _executed(self, parsed: ParsedModule) -> set[int]:
         """ids of the module-level records that run when the module is imported."""
+        runs = self._runs.get(parsed.name)
+        if runs is not None:
+            return runs
+        self._runs[parsed.name] = runs = set()  # a cycle back here sees "nothing runs yet", never loops
         guards: dict[int, list[ImportRecord]] = {}
-        runs: set[int] = set()
         for rec in parsed.imports:
             if rec.scope or rec.kind not in _RUNS_AT_IMPORT:
                 continue
-            if rec.condition and evaluate(rec.condition, self._target) is False:
+            if rec.condition and not self._holds(rec.condition):
                 continue
             if rec.kind is ImportKind.GUARDED and rec.guard:
                 guards.setdefault(rec.guard, []).append(rec)
                 continue
             runs.add(id(rec))
-        for group in guards.values():
-            tried = [r for r in group if r.guard_branch == "try"]
-            ok = all(self._resolvable(r) for r in tried)
-            for r in group:
-                if (r.guard_branch in ("try", "else")) == ok:
-                    runs.add(id(r))
+        for guard, group in guards.items():
+            ok = self._guard_succeeds(parsed, guard, [r for r in group if r.guard_branch == "try"])
+            runs.update(id(r) for r in group if (r.guard_branch in ("try", "else")) == ok)
         return runs
 
-    def _resolvable(self, rec: ImportRecord) -> bool:
+    def _holds(self, condition: str) -> bool:
+        """Undecidable conditions count as true, except the TYPE_CHECKING-or-hook idiom."""
+        decided = evaluate(condition, self._target)
+        return decided if decided is not None else not type_checking_fallback(condition)
+
+    def _guard_succeeds(self, parsed: ParsedModule, guard: int, tried: list[ImportRecord], depth: int = 0) -> bool:
+        """Whether the try branch of `guard` completes: every import in it resolves and nothing raises."""
+        for line, _kind, condition, raise_guard, branch in parsed.raises:
+            if raise_guard == guard and branch == "try" and (not condition or evaluate(condition, self._target)):
+                return False
+        return all(self._resolvable(r, depth) for r in tried)
+
+    def _resolvable(self, rec: ImportRecord, depth: int = 0) -> bool:
         if rec.target.startswith("."):
             return False
-        return self.index.exists(rec.target)
+        for target, via in self._targets(rec):
+            if via in ("", "submodule") and (not self.index.exists(target) or self.fails(target, depth + 1)):
+                return False
+        return True
 
-    def _called_records(self, parsed: ParsedModule) -> list[tuple[ImportRecord, str]]:
-        """Imports inside functions that module-level code calls (e.g. `__getattr__ = make_getattr(...)`)."""
-        out: list[tuple[ImportRecord, str]] = []
-        seen: set[tuple[str, str]] = set()
-        queue: deque[tuple[ParsedModule, str, int]] = deque()
-        for call in parsed.calls:
-            if not call.scope:
-                for mod, func in self._call_targets(parsed, call.callee):
-                    queue.append((mod, func, 1))
-        while queue:
-            mod, func, depth = queue.popleft()
-            if (mod.name, func) in seen or depth > _MAX_CALL_DEPTH:
-                continue
-            seen.add((mod.name, func))
-            for rec in mod.imports:
-                if rec.scope == func and rec.kind in (ImportKind.DEFERRED, ImportKind.DYNAMIC):
-                    out.append((rec, f"call {func}()"))
-            for call in mod.calls:
-                if call.scope == func:
-                    for target in self._call_targets(mod, call.callee):
-                        queue.append((target[0], target[1], depth + 1))
-        return out
+    def fails(self, name: str, depth: int = 0) -> int:
+        """The line at which importing `name` raises (a missing hard dependency, a `raise` that runs), or 0."""
+        known = self._fails.get(name)
+        if known is not None:
+            return known
+        if depth > _MAX_FAIL_DEPTH:
+            return 0
+        self._fails[name] = 0  # while deciding, a cycle back here imports fine
+        parsed = self.index.info(name).parsed
+        line = self._failure_line(parsed, depth) if parsed is not None and not parsed.error else 0
+        if not line and "." in name:
+            line = 1 if self.fails(name.rsplit(".", 1)[0], depth + 1) else 0
+        self._fails[name] = line
+        return line
 
-    def _call_targets(self, parsed: ParsedModule, callee: str) -> list[tuple[ParsedModule, str]]:
-        functions = set(parsed.functions)
-        for candidate in (callee, f"{callee}.__init__", f"{callee}.__new__"):
-            if candidate in functions:
-                return [(parsed, candidate)]
-        head, _, rest = callee.partition(".")
-        top = parsed.name.split(".", 1)[0]
+    def _failure_line(self, parsed: ParsedModule, depth: int) -> int:
+        runs = self._executed(parsed)
+        lines = []
         for rec in parsed.imports:
-            if rec.scope:
+            # An `if` that cannot be decided (os.py's `elif "nt" in _names:`) is no evidence of failure.
+            decided = not rec.condition or evaluate(rec.condition, self._target) is True
+            if id(rec) in runs and not rec.guard and decided:
+                for target, via in self._targets(rec):
+                    if via not in ("", "submodule"):
+                        continue
+                    top = target.split(".", 1)[0]
+                    # Only a missing top-level package is sure to fail: six.moves and friends exist at runtime.
+                    if not self.index.exists(top) or (self.index.exists(target) and self.fails(target, depth + 1)):
+                        lines.append(rec.line)
+        guard_ok: dict[int, bool] = {}
+        for line, kind, condition, guard, branch in parsed.raises:
+            if condition and evaluate(condition, self._target) is not True:
                 continue
-            for local, origin in rec.bindings:
-                if local != head:
-                    continue
-                dotted = f"{origin}.{rest}" if rest else origin
-                if dotted.split(".", 1)[0] != top:
-                    return []  # only follow calls into the same package: that is where import hooks live
-                mod_name, _, func = dotted.rpartition(".")
-                if not mod_name:
-                    return []
-                info = self.index.info(mod_name)
-                if info.parsed is not None and func in info.parsed.functions:
-                    return [(info.parsed, func)]
-                if info.parsed is not None and f"{func}.__init__" in info.parsed.functions:
-                    return [(info.parsed, f"{func}.__init__")]
-                return []
-        return []
+            if not guard and kind in (ImportKind.EAGER.value, ImportKind.CONDITIONAL.value):
+                lines.append(line)
+            elif guard and branch in ("except", "else"):
+                if guard not in guard_ok:
+                    tried = [r for r in parsed.imports if r.guard == guard and r.guard_branch == "try" and not r.scope]
+                    guard_ok[guard] = self._guard_succeeds(parsed, guard, tried, depth)
+                if guard_ok[guard] == (branch == "else"):
+                    lines.append(line)  # the handler re-raises: the import error escapes the module
+        return min(lines) if lines else 0
 
     def _targets(self, rec: ImportRecord) -> list[tuple[str, str]]:
         """Modules a record imports: the target itself, then submodules named in `from X import a`."""
@@ -162,8 +197,11 @@ class ImportResolver:
         parsed = info.parsed
         defined = set(parsed.defined) if parsed else set()
         # `from pkg import sub` inside pkg/__init__ binds `sub` itself: that binding loads nothing yet.
-        bound = {local for r in (parsed.imports if parsed else ()) if r is not rec and not r.scope
-                 for local, _ in r.bindings}
+        binders: dict[str, ImportRecord] = {}
+        for r in parsed.imports if parsed else ():
+            if r is not rec and not r.scope:
+                for local, _ in r.bindings:
+                    binders.setdefault(local, r)
         names = rec.names
         via = "submodule"
         if names == ("*",):
@@ -174,15 +212,30 @@ class ImportResolver:
             if name in defined:
                 continue
             sub = f"{target}.{name}"
-            if name not in bound and self.index.exists(sub):
+            binder = binders.get(name)
+            if binder is None and self.index.exists(sub):
                 out.append((sub, via))
-            elif name in bound and info.category != "missing" and self.index.info(sub).category != "missing":
+            elif binder is not None and info.category != "missing" and self.index.info(sub).category != "missing":
                 continue  # the package's own import already loads it
-            elif parsed is not None and parsed.has_getattr:
-                for key, module in parsed.getattr_map:
-                    if key in (name, "*"):
-                        out.append((module, "__getattr__"))
+            elif parsed is not None:
+                if parsed.has_getattr:
+                    out.extend((module, "__getattr__") for key, module in parsed.getattr_map if key in (name, "*"))
+                # A hook with no entry for this very name: the binding that does not run tells what it loads.
+                if (binder is not None and not any(k == name for k, _ in parsed.getattr_map)
+                        and self._loads_on_access(parsed, binder)):
+                    origin = dict(binder.bindings)[name]
+                    out.append((origin if self.index.exists(origin) else binder.target, "lazy"))
         return out
+
+    def _loads_on_access(self, parsed: ParsedModule, binder: ImportRecord) -> bool:
+        """A binding that does not run at import but is made real when the name is read: PEP 810 `lazy`,
+        anyio's `if TYPE_CHECKING or not install_lazy_importer():` table, a TYPE_CHECKING
+        import beside a PEP 562 hook (the lazy re-export idiom)."""
+        if binder.kind is ImportKind.LAZY:
+            return True
+        if binder.kind is ImportKind.CONDITIONAL and binder.condition and id(binder) not in self._executed(parsed):
+            return type_checking_fallback(binder.condition)
+        return binder.kind is ImportKind.TYPE_CHECKING and parsed.has_getattr
 
     # -- closure -------------------------------------------------------------------------
     def closure(

@@ -13,10 +13,18 @@ _CMP = {
 }
 
 
+# str methods a condition may call on a known string (`sys.platform.startswith("win")`).
+_STR_METHODS = frozenset({"startswith", "endswith", "strip", "lstrip", "rstrip", "lower", "upper", "casefold"})
+_IMPLEMENTATIONS = {"cpython": "CPython", "pypy": "PyPy", "ironpython": "IronPython", "jython": "Jython",
+                    "graalpy": "GraalVM"}
+
+
 def evaluate(condition: str, target: Mapping[str, Any]) -> bool | None:
     """True/False when the condition only reads known interpreter facts, None when it cannot be decided.
 
-    `target` holds: version_info (tuple), sys_platform, os_name, platform_system, implementation.
+    `target` holds: version_info (tuple), sys_platform, os_name, platform_system, implementation
+    (sys.implementation.name), and optionally environ: the environment variables to assume
+    (`os.environ.get("X", "d")` is unknown without it).
     """
     try:
         tree = ast.parse(condition, mode="eval")
@@ -69,13 +77,8 @@ def _eval(node: ast.AST, t: Mapping[str, Any]) -> Any:
             return _UNKNOWN if _UNKNOWN in (lo, hi) else base[lo:hi]
         idx = _eval(sl, t)
         return _UNKNOWN if idx is _UNKNOWN else base[idx]
-    if isinstance(node, ast.Call) and not node.args and not node.keywords:
-        name = _dotted(node.func)
-        if name in ("platform.system",):
-            return t.get("platform_system", _UNKNOWN)
-        if name in ("platform.python_implementation",):
-            return t.get("implementation", _UNKNOWN)
-        return _UNKNOWN
+    if isinstance(node, ast.Call):
+        return _call(node, t)
     name = _dotted(node)
     if name is None:
         return _UNKNOWN
@@ -88,12 +91,48 @@ def _eval(node: ast.AST, t: Mapping[str, Any]) -> Any:
         "sys.platform": t.get("sys_platform", _UNKNOWN),
         "os.name": t.get("os_name", _UNKNOWN),
         "sys.implementation.name": t.get("implementation", _UNKNOWN),
+        "os.environ": t.get("environ", _UNKNOWN),
         "TYPE_CHECKING": False,
         "typing.TYPE_CHECKING": False,
         "PY2": version[0] == 2 if version else _UNKNOWN,
         "PY3": version[0] == 3 if version else _UNKNOWN,
     }
     return known.get(name, _UNKNOWN)
+
+
+def _call(node: ast.Call, t: Mapping[str, Any]) -> Any:
+    if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+        return _UNKNOWN
+    name = _dotted(node.func)
+    if not node.args:
+        if name == "platform.system":
+            return t.get("platform_system", _UNKNOWN)
+        if name == "platform.python_implementation":
+            implementation = t.get("implementation", "")
+            return _IMPLEMENTATIONS.get(implementation, _UNKNOWN) if implementation else _UNKNOWN
+    args = [_eval(a, t) for a in node.args]
+    if _UNKNOWN in args:
+        return _UNKNOWN
+    if name in ("os.environ.get", "os.getenv") and 1 <= len(args) <= 2:
+        environ = t.get("environ")
+        return _UNKNOWN if environ is None else environ.get(args[0], args[1] if len(args) > 1 else None)
+    if isinstance(node.func, ast.Attribute) and node.func.attr in _STR_METHODS:
+        base = _eval(node.func.value, t)
+        if isinstance(base, str) and all(isinstance(a, (str, tuple)) for a in args):
+            return getattr(base, node.func.attr)(*args)
+    return _UNKNOWN
+
+
+def type_checking_fallback(condition: str) -> bool:
+    """`TYPE_CHECKING or install_lazy_importer()`: names for type checkers, imported at runtime only if a
+    lazy-import hook cannot be installed (anyio); the hook normally is, so the block does not run."""
+    try:
+        tree = ast.parse(condition, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return False
+    return (isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.Or)
+            and any((_dotted(v) or "").rpartition(".")[2] == "TYPE_CHECKING" for v in tree.values)
+            and any(isinstance(n, ast.Call) for v in tree.values for n in ast.walk(v)))
 
 
 def _dotted(node: ast.AST) -> str | None:

@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -83,7 +83,11 @@ def path_matches(path: str, pattern: str) -> bool:
     pattern = pattern.strip("/")
     if "/" in pattern:
         return fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, pattern + "/*")
-    return any(fnmatch.fnmatchcase(part, pattern) for part in PurePosixPath(path).parts)
+    # str.split and a plain comparison for plain names: this runs for every file and folder of the project
+    parts = path.split("/")
+    if not any(c in pattern for c in "*?["):
+        return pattern in parts
+    return any(fnmatch.fnmatchcase(part, pattern) for part in parts if part)
 
 
 def load_config(root: Path, overrides: Mapping[str, Any] | None = None) -> tuple[Config, list[Finding]]:

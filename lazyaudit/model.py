@@ -104,6 +104,12 @@ class ParsedModule:
     source_bytes: int = 0
     line_count: int = 0
     error: str = ""  # why the file could not be read or parsed (becomes LA900); "" when fine
+    # For the closure, which must know when importing a module fails and what a class call runs:
+    # import-time `raise` statements as (line, kind, condition, guard, guard_branch), with the
+    # ImportKind value and context an import at that place would get;
+    raises: tuple[tuple[int, str, str, int, str], ...] = ()
+    # and every class as (qualified name, dotted text of each base), so `C()` reaches an inherited __init__.
+    class_bases: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

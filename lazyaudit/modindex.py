@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Mapping
 
@@ -17,6 +18,9 @@ FIRST_PARTY = "first_party"
 THIRD_PARTY = "third_party"
 STDLIB = "stdlib"
 MISSING = "missing"
+# A Cython-compiled extension adds two modules to sys.modules when it initialises: `cython_runtime`
+# and its shared ABI module `_cython_<version>`; both names are written in the binary.
+_CYTHON_ABI = re.compile(rb"_cython_\d+_\d+_\d+(?:(?:a|b|rc)\d+)?(?![\w])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +31,8 @@ class ModuleInfo:
     category: str  # first_party, third_party, stdlib or missing
     path: str = ""
     is_package: bool = False
-    kind: str = "source"  # locator kind: source, extension, sourceless, builtin, frozen, namespace
+    kind: str = "source"  # locator kind: source, extension, sourceless, builtin, frozen, namespace;
+    # "registered" for a module that native code creates at init (cython_runtime), with no file of its own
     distribution: str = ""  # canonical distribution name for third-party modules
     parsed: ParsedModule | None = None
     rel: str = ""  # project-relative path for first-party modules
@@ -64,6 +69,7 @@ class ModuleIndex:
         self.locator: ModuleLocator = env.locator()
         self._infos: dict[str, ModuleInfo] = {}
         self._fp_top = {n.split(".", 1)[0] for n in self.first_party}
+        self._registered: dict[str, tuple[str, ...]] = {}  # extension path -> modules it registers
 
     def is_first_party(self, name: str) -> bool:
         return name.split(".", 1)[0] in self._fp_top
@@ -86,6 +92,25 @@ class ModuleIndex:
         for i in todo:
             self._infos[i.name] = done.get(i.name, i)
         return [self._infos[n] for n in names]
+
+    def registered_by(self, info: ModuleInfo) -> tuple[str, ...]:
+        """Modules that the extension module `info` puts in sys.modules when it initialises (Cython's)."""
+        if not info.native or not info.path:
+            return ()
+        names = self._registered.get(info.path)
+        if names is None:
+            try:
+                with open(info.path, "rb") as handle:
+                    binary = handle.read()
+            except OSError:
+                binary = b""
+            abi = _CYTHON_ABI.search(binary) if b"cython_runtime" in binary else None
+            names = ("cython_runtime", abi.group().decode("ascii")) if abi else ()
+            self._registered[info.path] = names
+            for name in names:
+                if self._infos.get(name, ModuleInfo(name, MISSING)).category == MISSING:
+                    self._infos[name] = ModuleInfo(name, info.category, "", False, "registered", info.distribution)
+        return names
 
     def exists(self, name: str) -> bool:
         return self.info(name).category != MISSING

@@ -6,9 +6,10 @@ import json
 import os
 import re
 import shlex
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,7 @@ def _is_shell(path: Path) -> bool:
 
 def _joined(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
     """Backslash continuations joined; the first line's number kept."""
-    start, parts = 0, []
+    start, parts = 0, list[str]()
     for number, text in lines:
         if not parts:
             start = number

@@ -80,6 +80,23 @@ def test_aggregate_takes_medians_and_drops_startup() -> None:
     assert p.parent["pkg.leaf"] == "pkg.sub" and p.parent["pkg"] == ""
 
 
+def test_self_medians_are_scaled_to_add_up_to_the_median_total() -> None:
+    def text(a: int, b: int) -> str:
+        return f"import time: {a:>9} | {a:>10} | a\nimport time: {b:>9} | {b:>10} | b\n"
+
+    # Each run stalls a different module: both medians are 1 ms, the typical import takes 11 ms.
+    runs = [_run(text(10000, 1000), {"a", "b"}), _run(text(1000, 10000), {"a", "b"}), _run(text(10000, 1000), {"a", "b"})]
+    p = aggregate("a", runs, "py")
+    assert p.total_ms == pytest.approx(11.0)
+    assert p.self_scale == pytest.approx(11.0 / 11.0)
+    runs.append(_run(text(1000, 1000), {"a", "b"}))
+    runs.append(_run(text(1000, 1000), {"a", "b"}))
+    p = aggregate("a", runs, "py")  # medians a=1, b=1; totals 11, 11, 11, 2, 2 -> 11
+    assert p.self_scale == pytest.approx(5.5)
+    assert p.self_ms == {"a": pytest.approx(5.5), "b": pytest.approx(5.5)}
+    assert p.cumulative_ms["a"] == pytest.approx(1.0)  # cumulative times stay plain medians
+
+
 def test_modules_without_a_line_are_folded_and_aliases_ignored() -> None:
     loaded = {"pkg", "pkg.sub", "pkg.leaf", "other", "pkg.dynamic", "pkg.alias"}
     p = aggregate("pkg", [_run(SAMPLE, loaded, aliases={"pkg.alias"})], "py")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from lazyaudit.checks.dependency_usage import MISSING, undeclared, usage
 from lazyaudit.checks.dependency_verdicts import relations
@@ -28,18 +29,18 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             why = (f"`{first.top}` is not installed in the analysed environment and no declared requirement "
                    "provides it (if one does under another name, map it with [tool.lazyaudit] module-map)")
         elif first.category == MISSING:
-            why = f"{dist} is not installed in the analysed environment and is not declared"
+            why = f"{dist} is neither declared nor installed in the analysed environment"
         else:
             installed = ctx.env.distribution(dist)
             version = f" {installed.version}" if installed else ""
-            why = f"{dist}{version} is installed here, but no declared runtime requirement brings it in"
+            why = f"{dist}{version} is installed here, but no declared runtime requirement brings it in; declare it"
         dev = dev_declared.get(dist)
         if dev is not None:
             why += f"; it is declared only for development ({dev.path}:{dev.line})"
         elsewhere = f" (and {len(uses) - 1} more import{'s' if len(uses) > 2 else ''})" if len(uses) > 1 else ""
         yield Finding(
             CODE,
-            f"runtime code imports {first.module}{elsewhere}, but {why}",
+            f"runtime code imports {first.module}{elsewhere}: {why}",
             first.path, first.line, first.column, subject=dist or key, severity="error",
             data={"requirement": None, "distribution": dist or None, "modules": modules,
                   "imports": [u.where for u in uses], "kind": first.kind, "mapping": first.mapping or None,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from lazyaudit.checks.dependency_usage import MISSING, undeclared, usage
 from lazyaudit.checks.dependency_verdicts import relations
@@ -23,7 +24,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue  # LA002
         roots = closure[dist]
         root_names = {r.name for r in roots}
-        brought = set()
+        brought: set[str] = set()
         for root in roots:
             spec = f"{root.name}[{','.join(root.extras)}]" if root.extras else root.name
             brought.update(ctx.env.requires_closure([spec]))

@@ -6,7 +6,6 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 import time
 from dataclasses import fields
 from enum import Enum
@@ -208,6 +207,8 @@ def _read(file: str) -> tuple[dict[tuple[str, str, bool, bool], tuple[Any, ...]]
 
 
 def _write(target: str, entries: dict[tuple[str, str, bool, bool], tuple[Any, ...]]) -> None:
+    import tempfile  # only a run that parsed something writes; loading stays cheap
+
     try:
         handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".tmp-")
     except OSError:

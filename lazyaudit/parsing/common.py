@@ -9,11 +9,13 @@ from collections.abc import Callable
 from typing import Any
 
 from lazyaudit.model import Call, ImportKind, ImportRecord
+from lazyaudit.parsing.facts import fact_value
 
 # Bump whenever the records produced for the same bytes change: it keys the on-disk cache.
-PARSER_VERSION = 1
+PARSER_VERSION = 3
 
 TC, MAIN, GUARD, COND = ImportKind.TYPE_CHECKING.value, ImportKind.MAIN.value, "guard", "cond"
+TRY = "try"  # the body or a handler of a try statement that is no import guard: it may catch a raise
 # Exception names whose handler makes a try statement an import guard.
 GUARD_EXCEPTIONS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 # Callee origins that import the module named by their first argument.
@@ -173,12 +175,18 @@ class Collector:
         self.bindings: dict[str, str] = {}  # every import binding: local name -> origin (for callee aliases)
         self.module_bindings: dict[str, None] = {}  # names bound by imports outside functions and classes
         # Import functions may be bound after their first call site, so calls are judged at the end.
-        self.pending: list[tuple[Call, Any, list[Frame], str, bool]] = []
+        self.pending: list[tuple[Call, Any, list[Frame], str, bool, dict[str, tuple[str, ...]]]] = []
         self.getattr_def: ast.FunctionDef | ast.AsyncFunctionDef | None = None
         self.getattr_attach: ast.Call | None = None
         self.has_getattr = False
         self.future_annotations = False
         self.guards = 0
+        # For the closure: interpreter facts by name (inlined into conditions), string values of the
+        # enclosing `for name in ("a", "b"):` loops (for `__import__(name)`), import-time raises, class bases.
+        self.facts: dict[str, ast.expr] = {}
+        self.loop_values: dict[str, tuple[str, ...]] = {}
+        self.raises: list[tuple[int, str, str, int, str]] = []
+        self.class_bases: dict[str, tuple[str, ...]] = {}
 
     def new_guard(self) -> int:
         self.guards += 1
@@ -210,16 +218,35 @@ class Collector:
             self.bindings.setdefault(local, origin)
             if not scope and not in_class:
                 self.module_bindings[local] = None
+                self.facts.pop(local, None)
 
     def add_call(self, call: Call, node: ast.Call | Callable[[], ast.Call | None], frames: list[Frame],
                  assigned: str, in_class: bool) -> None:
         """`node`: the call as stdlib ast, or a thunk making it; only consulted if the callee imports."""
         self.calls.append(call)
-        self.pending.append((call, node, frames[:], assigned, in_class))
+        self.pending.append((call, node, frames[:], assigned, in_class, dict(self.loop_values)))
+
+    def add_raise(self, line: int, frames: list[Frame], scope: str) -> None:
+        """A `raise` statement; only the ones that run at import (module level, class bodies) are kept."""
+        if not scope and not any(f.kind == TRY for f in frames):
+            kind, condition, guard, branch = import_context(frames, scope)
+            self.raises.append((line, kind.value, condition, guard, branch))
+
+    def add_class(self, qualname: str, bases: list[str]) -> None:
+        self.class_bases[qualname] = tuple(b for b in bases if b)
+
+    def fact(self, name: str, value: ast.expr | None, frames: list[Frame]) -> None:
+        """A module-level `name = value`: remembered when it is an unconditional interpreter fact."""
+        found = fact_value(value, self.bindings, self.facts) if not frames else None
+        if found is None:
+            self.facts.pop(name, None)
+        else:
+            self.facts[name] = found
 
     def assign(self, name: str, value: ast.expr | None) -> None:
         """A module-level `name = value`; `value` None when it is not a literal."""
         self.literals[name] = None if name in self.literals and self.literals[name] is not value else value
+        self.facts.pop(name, None)
         if name == "__all__":
             values = literal(value, {})
             self.all_names = list(values) if _strings(values) else None
@@ -241,7 +268,8 @@ class Collector:
         return {"imports": tuple(self.imports), "calls": tuple(self.calls), "defined": tuple(self.defined),
                 "functions": tuple(self.functions), "has_getattr": self.has_getattr,
                 "all_names": tuple(self.all_names) if self.all_names is not None else None,
-                "getattr_map": self._getattr_map(), "future_annotations": self.future_annotations}
+                "getattr_map": self._getattr_map(), "future_annotations": self.future_annotations,
+                "raises": tuple(self.raises), "class_bases": tuple(self.class_bases.items())}
 
     def _env(self) -> dict[str, Any]:
         env = anchor_env(self.name, self.is_package)
@@ -253,7 +281,7 @@ class Collector:
 
     def _resolve_dynamic(self) -> None:
         env: dict[str, Any] | None = None
-        for call, node, frames, assigned, in_class in self.pending:
+        for call, node, frames, assigned, in_class, loops in self.pending:
             head, _, rest = call.callee.partition(".")
             origin = self.bindings.get(head, head) + (f".{rest}" if rest else "")
             if origin not in IMPORT_FUNCTIONS:
@@ -262,14 +290,20 @@ class Collector:
                     continue
             env = self._env() if env is None else env
             tree = node if isinstance(node, ast.Call) else node()
-            target = dynamic_target(origin, tree, env) if tree is not None else None
-            if not target:
+            if tree is None:
                 continue
-            _, condition, guard, branch = import_context(frames, call.scope)
-            bound = target if origin.endswith("import_module") else target.partition(".")[0]
-            bindings = ((assigned, bound),) if assigned else ()
-            self._record(ImportRecord(self.name, target, call.line, call.column, ImportKind.DYNAMIC, (), bindings,
-                                      call.scope, condition, guard, branch), call.scope, in_class)
+            # `for name in ("urllib3", "idna"): __import__(name)` (requests.packages) imports each value.
+            first = tree.args[0] if tree.args else None
+            values = loops.get(first.id, ()) if isinstance(first, ast.Name) else ()
+            envs = [{**env, first.id: v} for v in values] if isinstance(first, ast.Name) and values else [env]
+            for target in dict.fromkeys(dynamic_target(origin, tree, e) for e in envs):
+                if not target:
+                    continue
+                _, condition, guard, branch = import_context(frames, call.scope)
+                bound = target if origin.endswith("import_module") else target.partition(".")[0]
+                bindings = ((assigned, bound),) if assigned else ()
+                self._record(ImportRecord(self.name, target, call.line, call.column, ImportKind.DYNAMIC, (),
+                                          bindings, call.scope, condition, guard, branch), call.scope, in_class)
 
     def _getattr_map(self) -> tuple[tuple[str, str], ...]:
         entries: list[tuple[str, str]] = []

@@ -51,10 +51,12 @@ def on_big_stack(function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         thread = threading.Thread(target=run, name="lazyaudit-parse")
         thread.start()
         thread.join()
+    except (RuntimeError, ValueError, MemoryError):
+        run()  # no room for such a stack (a tight ulimit): the ast pre-check still stops the worst nesting
     finally:
         threading.stack_size(previous_stack)
         sys.setrecursionlimit(previous_limit)
-    ok, value = outcome[0]
+    ok, value = outcome[-1]
     if not ok:
         raise value
     return value

@@ -8,15 +8,18 @@ from typing import Any
 import libcst as cst
 
 from lazyaudit.model import Call
-from lazyaudit.parsing.common import COND, GUARD, Collector, Frame, render_source
+from lazyaudit.parsing.common import COND, GUARD, TRY, Collector, Frame, render_source
 from lazyaudit.parsing.cst_hooks import ReadHooks
 from lazyaudit.parsing.cst_nodes import function_locals, string_value
 from lazyaudit.parsing.cst_nodes import name_of as dotted
 from lazyaudit.parsing.cst_uses import Scope, UseTracker
-from lazyaudit.parsing.fast import branch_frames, guards, suppresses_import_errors
+from lazyaudit.parsing.fast import branch_frames, guards, loop_strings, suppresses_import_errors
 
 _LITERALS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Integer, cst.List, cst.Tuple,
              cst.Set, cst.Dict, cst.BinaryOperation)
+# Values that may be interpreter facts (`WIN = sys.platform.startswith("win")`); others are not converted.
+_FACT_SHAPES = (cst.Call, cst.Comparison, cst.BooleanOperation, cst.UnaryOperation, cst.Attribute, cst.Subscript,
+                cst.Name)
 
 
 class Walker(ReadHooks):
@@ -34,6 +37,7 @@ class Walker(ReadHooks):
         self.skip: set[int] = set()  # ids of Name nodes that are not reads
         self.ifs: dict[int, tuple[Frame | None, Frame | None]] = {}
         self.with_guards: dict[int, int] = {}
+        self.loops: list[dict[str, tuple[str, ...]]] = []  # loop values saved while a `for` body is walked
         self.result: dict[str, Any] = {}
 
     # -- context --------------------------------------------------------------------------
@@ -117,6 +121,8 @@ class Walker(ReadHooks):
         self.skip.add(id(node.name))
         if self.module_level:
             self.collector.defined[node.name.value] = None
+        self.collector.add_class(self.qualname(node.name.value), [
+            dotted(a.value.value if isinstance(a.value, cst.Subscript) else a.value) for a in node.bases])
         if self.uses is not None:
             self.uses.klass(node, self.qualname(node.name.value))
 
@@ -146,7 +152,7 @@ class Walker(ReadHooks):
     def branch_frames(self, test: cst.BaseExpression) -> tuple[Frame | None, Frame | None]:
         tree = self.to_ast(test)  # the ast rules decide, so that both parsers classify tests alike
         if tree is not None:
-            return branch_frames(tree)
+            return branch_frames(tree, self.collector.facts)
 
         def text() -> str:
             return render_source(self.module.code_for_node(test))
@@ -166,7 +172,9 @@ class Walker(ReadHooks):
     leave_TryStar = leave_Try
 
     def guard_frame(self, branch: str) -> Frame | None:
-        return Frame(GUARD, guard=self.tries[-1], branch=branch) if self.tries[-1] else None
+        if self.tries[-1]:
+            return Frame(GUARD, guard=self.tries[-1], branch=branch)
+        return Frame(TRY) if branch != "else" else None
 
     def visit_Try_body(self, node: Any) -> None:
         self.push(self.guard_frame("try"))
@@ -282,6 +290,8 @@ class Walker(ReadHooks):
         for name in names:
             literal = isinstance(target, cst.Name) and isinstance(value, _LITERALS)
             self.collector.assign(name.value, self.to_ast(value) if literal else None)
+            if isinstance(target, cst.Name) and isinstance(value, _FACT_SHAPES):
+                self.collector.fact(name.value, self.to_ast(value), self.frames)
             if name.value == "__getattr__":
                 self.collector.has_getattr = True
                 if isinstance(value, cst.Call) and dotted(value.func).rpartition(".")[2] == "attach":
@@ -312,6 +322,19 @@ class Walker(ReadHooks):
     def visit_For(self, node: cst.For) -> None:
         self.store(node.target)
         self.define(node.target)
+
+    def visit_For_body(self, node: cst.For) -> None:
+        self.loops.append(self.collector.loop_values)
+        if isinstance(node.target, cst.Name) and isinstance(node.iter, (cst.Tuple, cst.List)):
+            values = loop_strings(ast.Name(id=node.target.value), self.to_ast(node.iter))
+            if values:
+                self.collector.loop_values = {**self.collector.loop_values, values[0]: values[1]}
+
+    def leave_For_body(self, node: cst.For) -> None:
+        self.collector.loop_values = self.loops.pop()
+
+    def visit_Raise(self, node: cst.Raise) -> None:
+        self.collector.add_raise(self.position(node)[0], self.frames, self.scope)
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
         self.store(node.target)

@@ -6,6 +6,7 @@ import ast
 import io
 import re
 import tokenize
+from collections.abc import Mapping
 from typing import Any
 
 from lazyaudit.model import Call
@@ -15,11 +16,13 @@ from lazyaudit.parsing.common import (
     GUARD_EXCEPTIONS,
     MAIN,
     TC,
+    TRY,
     Collector,
     Frame,
     SourceError,
     dotted,
 )
+from lazyaudit.parsing.facts import inline
 
 _LINES = re.compile(r"(\r\n|\r|\n)")
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -174,6 +177,7 @@ class _Walker:
         self.type_params(node)
         if self.module_level:
             self.collector.defined[node.name] = None
+        self.collector.add_class(".".join([*self.qualname, node.name]), [base_name(b) for b in node.bases])
         saved = self.in_class
         self.qualname.append(node.name)
         self.in_class = True
@@ -194,17 +198,17 @@ class _Walker:
 
     def s_If(self, node: ast.If) -> None:
         self.expr(node.test)
-        body, orelse = branch_frames(node.test)
+        body, orelse = branch_frames(node.test, self.collector.facts)
         self.body(node.body, body)
         self.body(node.orelse, orelse)
 
     def s_Try(self, node: ast.Try) -> None:
         guard = self.collector.new_guard() if guards([h.type for h in node.handlers]) else 0
-        self.body(node.body, Frame(GUARD, guard=guard, branch="try") if guard else None)
+        self.body(node.body, Frame(GUARD, guard=guard, branch="try") if guard else Frame(TRY))
         for handler in node.handlers:
             if handler.type is not None:
                 self.expr(handler.type)
-            self.body(handler.body, Frame(GUARD, guard=guard, branch="except") if guard else None)
+            self.body(handler.body, Frame(GUARD, guard=guard, branch="except") if guard else Frame(TRY))
         self.body(node.orelse, Frame(GUARD, guard=guard, branch="else") if guard else None)
         self.body(node.finalbody)
 
@@ -227,8 +231,17 @@ class _Walker:
         self.expr(node.iter)
         self.define(node.target)
         self.target(node.target)
+        values = loop_strings(node.target, node.iter)
+        saved = self.collector.loop_values
+        if values:
+            self.collector.loop_values = {**saved, values[0]: values[1]}
         self.body(node.body)
+        self.collector.loop_values = saved
         self.body(node.orelse)
+
+    def s_Raise(self, node: ast.Raise) -> None:
+        self.generic(node)
+        self.collector.add_raise(node.lineno, self.frames, self.scope)
 
     s_AsyncFor = s_For
 
@@ -278,6 +291,7 @@ class _Walker:
     def module_assign(self, target: ast.AST, value: ast.expr) -> None:
         if isinstance(target, ast.Name):
             self.collector.assign(target.id, value if isinstance(value, _LITERALS) else None)
+            self.collector.fact(target.id, value, self.frames)
             if target.id == "__getattr__":
                 self.getattr_assigned(value)
         elif isinstance(target, (ast.Tuple, ast.List)):
@@ -343,8 +357,21 @@ class _Walker:
         self.collector.add_call(record, node, self.frames, assigned, self.in_class)
 
 
-def branch_frames(test: ast.expr) -> tuple[Frame | None, Frame | None]:
-    """Frames for the body and the else branch of `if test:`."""
+def base_name(base: ast.expr) -> str:
+    """Dotted text of a class base, without its subscript (`Generic[T]` -> "Generic")."""
+    return dotted(base.value if isinstance(base, ast.Subscript) else base)
+
+
+def loop_strings(target: ast.AST, iterable: ast.AST) -> tuple[str, tuple[str, ...]] | None:
+    """(name, values) for `for name in ("a", "b"):`, a literal sequence of strings; else None."""
+    if not isinstance(target, ast.Name) or not isinstance(iterable, (ast.Tuple, ast.List)):
+        return None
+    values = tuple(e.value for e in iterable.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+    return (target.id, values) if values and len(values) == len(iterable.elts) else None
+
+
+def branch_frames(test: ast.expr, facts: Mapping[str, ast.expr] | None = None) -> tuple[Frame | None, Frame | None]:
+    """Frames for the body and the else branch of `if test:`; `facts` are inlined into the condition text."""
     negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
     inner = test.operand if isinstance(test, ast.UnaryOp) and negated else test
     if dotted(inner).rpartition(".")[2] == "TYPE_CHECKING" or (isinstance(inner, ast.Constant) and inner.value is False):
@@ -352,6 +379,8 @@ def branch_frames(test: ast.expr) -> tuple[Frame | None, Frame | None]:
         return (None, tc) if negated else (tc, None)
     if not negated and is_main_test(test):
         return Frame(MAIN), None
+    if facts:
+        test = inline(test, dict(facts))  # a snapshot: a later reassignment does not change this `if`
     return Frame(COND, render=lambda: ast.unparse(test)), Frame(COND, render=lambda: ast.unparse(test), negated=True)
 
 

@@ -115,3 +115,12 @@ def test_lazy_import_of_a_distribution_the_owner_does_not_require(tmp_path: Path
     ctx = context(tmp_path / "project", {"app.py": [imp("tracerlib")]}, reqs={"requirements.txt": "tracerlib\nxraysdk\n"},
                   dists=dists, sys_path=[str(site)])
     assert found(la001, ctx) == {("LA001", "requirements.txt", 2, "xraysdk")}
+
+
+def test_namespace_distributions_are_told_apart(tmp_path: Path) -> None:
+    dists = [dist("google-cloud-storage", top=["google"], portions=["google.cloud.storage"]),
+             dist("google-cloud-bigquery", top=["google"], portions=["google.cloud.bigquery"]),
+             dist("protobuf", top=["google"], portions=["google.protobuf"])]
+    ctx = context(tmp_path, {"app.py": [imp("google.cloud", names=["storage"]), imp("google.protobuf", 2)]},
+                  reqs={"requirements.txt": "google-cloud-storage\ngoogle-cloud-bigquery\nprotobuf\n"}, dists=dists)
+    assert found(la001, ctx) == {("LA001", "requirements.txt", 2, "google-cloud-bigquery")}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from lazyaudit.checks.context import CheckContext
 from lazyaudit.checks.dependency_usage import MISSING, THIRD_PARTY, UNMAPPED, guess_import_names, usage
@@ -26,10 +27,11 @@ MARKERS = {
 
 
 def dist(name: str, version: str = "1.0", top: Sequence[str] = (), requires: Sequence[str] = (),
-         scripts: Sequence[str] = (), groups: Sequence[str] = ()) -> dict[str, Any]:
-    """One distribution as _introspect.py describes it."""
+         scripts: Sequence[str] = (), groups: Sequence[str] = (), portions: Sequence[str] = ()) -> dict[str, Any]:
+    """One distribution as _introspect.py describes it (`portions`: its namespace package portions)."""
     return {"name": name, "version": version, "top_level": list(top), "requires": list(requires),
-            "console_scripts": list(scripts), "entry_point_groups": sorted({*groups, *(["console_scripts"] if scripts else [])})}
+            "console_scripts": list(scripts), "namespace_portions": list(portions),
+            "entry_point_groups": sorted({*groups, *(["console_scripts"] if scripts else [])})}
 
 
 def environment(dists: Iterable[dict[str, Any]], sys_path: Sequence[str] = ()) -> Environment:

@@ -59,6 +59,8 @@ def lines(findings) -> list[tuple[str, int, str]]:
         ("import heavypkg\n\ndef other(x=heavypkg.api):\n    return x" + HANDLER, []),  # default
         ("import heavypkg\n\nclass Model:\n    api = heavypkg.api" + HANDLER, []),  # class body
         ("import heavypkg\n\ndef make():\n    return heavypkg.api()\n\nVALUE = make()" + HANDLER, []),  # called at import
+        # `main()` under the __main__ guard does not run on import
+        ("import heavypkg\n\ndef main():\n    return heavypkg.api()\n\nif __name__ == '__main__':\n    main()\n", [1]),
         ("import heavypkg  # noqa: F401" + HANDLER, []),  # kept on purpose
         ("import heavypkg\n\ndef handler(event, context):\n    return 1\n", []),  # never read: side effect
         ("try:\n    import heavypkg\nexcept ImportError:\n    heavypkg = None" + HANDLER, []),  # guarded

@@ -12,7 +12,7 @@ from lazyaudit.parsing import parse_source
 
 # The fields both parsers must produce identically (the fast scanner leaves uses and suppressions empty).
 PARITY_FIELDS = ("imports", "calls", "defined", "functions", "all_names", "has_getattr", "getattr_map",
-                 "future_annotations", "source_bytes", "line_count", "error")
+                 "future_annotations", "raises", "class_bases", "source_bytes", "line_count", "error")
 
 
 def parse_both(code: str | bytes, name: str = "pkg.mod", is_package: bool = False) -> ParsedModule:
