@@ -195,28 +195,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"rewrites ({how}): {', '.join(changed) or 'none'}", file=sys.stderr)
         fixed = load_project(after_root, python, cache=False)
 
-        measured: dict[str, tuple[float, float]] = {}
-        profiles = []
-        for view in views:
-            print(f"measuring {view.entry.spec}: {args.runs} runs before and after, interleaved", file=sys.stderr)
-            b, a, profile = measure_pair(view, before_root, after_root, python, args.runs, args.timeout)
-            measured[view.entry.spec] = (b, a)
-            profiles.append(profile)
-        profile = merge_profiles(profiles)
-        static, profiled = project.audit(CODES), project.audit(CODES, profile=profile)
-        costs = {key: (entry_ms(project, p), entry_ms(fixed, p)) for key, p in (("static", None), ("measured", profile))}
-
+        static = project.audit(CODES)
+        static_costs = (entry_ms(project, None), entry_ms(fixed, None))
         rows, misses = [], []
         for view in views:
             spec = view.entry.spec
-            b, a = measured[spec]
+            print(f"measuring {spec}: {args.runs} runs before and after, interleaved", file=sys.stderr)
+            b, a, profile = measure_pair(view, before_root, after_root, python, args.runs, args.timeout)
             saved = b - a
-            sums = {key: predicted(found, spec) for key, found in (("static", static), ("measured", profiled))}
-            deltas = {key: before.get(spec, 0.0) - after.get(spec, 0.0) for key, (before, after) in costs.items()}
+            # `audit --profile-data` with this entry's own profile, measured alongside the saving.
+            sums = {"static": predicted(static, spec), "measured": predicted(project.audit(CODES, profile=profile), spec)}
+            deltas = {key: before.get(spec, 0.0) - after.get(spec, 0.0) for key, (before, after) in
+                      (("static", static_costs), ("measured", (entry_ms(project, profile), entry_ms(fixed, profile))))}
             if saved > NOISE_MS and abs(_ratio(deltas["measured"], saved)) > TARGET:
                 misses.append(spec)
             rows.append([
-                spec, format_ms(b), format_ms(a), format_ms(saved),
+                spec, format_ms(b), format_ms(a), ("-" if saved < 0 else "") + format_ms(abs(saved)),
                 "~" + format_ms(sums["static"][0]), _err(sums["static"][0], saved),
                 format_ms(sums["measured"][0]), _err(sums["measured"][0], saved),
                 "~" + format_ms(deltas["static"]), _err(deltas["static"], saved),

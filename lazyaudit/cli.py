@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from lazyaudit import commands  # the command bodies; keeps `--help` free of analysis imports
 
     if args.command == "profile":  # the one command that runs user code: say so before it does
-        print(f"lazyaudit: profile runs `import {args.module}` in a subprocess ({args.runs} runs, "
+        print(f"lazyaudit: profile runs `import {args.module}` in a subprocess ({args.runs} run{'s' * (args.runs != 1)}, "
               f"timeout {args.timeout:g} s each); this executes its code", file=sys.stderr)
     try:
         text, code = getattr(commands, f"run_{args.command}")(args, _color(args))

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from lazyaudit.modindex import ModuleIndex
 
 _RUNS_AT_IMPORT = (ImportKind.EAGER, ImportKind.DYNAMIC, ImportKind.CONDITIONAL, ImportKind.GUARDED)
-_MAX_FAIL_DEPTH = 40  # how deep "does importing this fail?" looks; deeper chains are assumed to import fine
+_MAX_FAIL_DEPTH = 3  # hops "does importing this fail?" follows; a hard dependency missing further away is rare
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +70,7 @@ class ImportResolver:
                    for native in self.index.registered_by(info))
         parsed = info.parsed
         if parsed is not None and not parsed.error:
+            self._prefetch(parsed)
             runs = self._executed(parsed)
             for rec in parsed.imports:
                 executed = id(rec) in runs
@@ -84,6 +85,26 @@ class ImportResolver:
         result = tuple(out)
         self._edges[name] = result
         return result
+
+    def _prefetch(self, parsed: ParsedModule) -> None:
+        """Resolve (and parse, in one batch) what this module's import-time records may name."""
+        names = []
+        for rec in parsed.imports:
+            if not rec.scope and rec.is_from and self._needs_parse(rec.target):
+                names.append(rec.target)
+                names.extend(f"{rec.target}.{n}" for n in rec.names if n != "*")
+        self.index.infos(names)
+
+    def _needs_parse(self, name: str) -> bool:
+        """Whether resolving `from name import x` must read `name`: a package (x may be a submodule or
+        come from its __getattr__) or an installed module (it may have a PEP 562 hook). A plain stdlib
+        module is left unread until something loads it."""
+        if not name or name.startswith("."):
+            return False
+        if name in self.index.first_party or not self.index.env.is_stdlib(name):
+            return True
+        location = self.index.locator.find(name)
+        return location is not None and location.is_package
 
     def _attempt(self, source: str, target: str, rec: ImportRecord, path: str, depth: int = 0) -> list[Edge]:
         """What a failed import of `target` leaves loaded: its parent packages and what it imported before
@@ -147,10 +168,11 @@ class ImportResolver:
         known = self._fails.get(name)
         if known is not None:
             return known
-        if depth > _MAX_FAIL_DEPTH:
-            return 0
+        info = self.index.info(name)
+        if depth > _MAX_FAIL_DEPTH or info.category == "stdlib":
+            return 0  # the stdlib imports on its own interpreter; a platform-only module is simply missing
         self._fails[name] = 0  # while deciding, a cycle back here imports fine
-        parsed = self.index.info(name).parsed
+        parsed = info.parsed
         line = self._failure_line(parsed, depth) if parsed is not None and not parsed.error else 0
         if not line and "." in name:
             line = 1 if self.fails(name.rsplit(".", 1)[0], depth + 1) else 0
@@ -158,19 +180,7 @@ class ImportResolver:
         return line
 
     def _failure_line(self, parsed: ParsedModule, depth: int) -> int:
-        runs = self._executed(parsed)
         lines = []
-        for rec in parsed.imports:
-            # An `if` that cannot be decided (os.py's `elif "nt" in _names:`) is no evidence of failure.
-            decided = not rec.condition or evaluate(rec.condition, self._target) is True
-            if id(rec) in runs and not rec.guard and decided:
-                for target, via in self._targets(rec):
-                    if via not in ("", "submodule"):
-                        continue
-                    top = target.split(".", 1)[0]
-                    # Only a missing top-level package is sure to fail: six.moves and friends exist at runtime.
-                    if not self.index.exists(top) or (self.index.exists(target) and self.fails(target, depth + 1)):
-                        lines.append(rec.line)
         guard_ok: dict[int, bool] = {}
         for line, kind, condition, guard, branch in parsed.raises:
             if condition and evaluate(condition, self._target) is not True:
@@ -183,7 +193,21 @@ class ImportResolver:
                     guard_ok[guard] = self._guard_succeeds(parsed, guard, tried, depth)
                 if guard_ok[guard] == (branch == "else"):
                     lines.append(line)  # the handler re-raises: the import error escapes the module
-        return min(lines) if lines else 0
+        limit = min(lines) if lines else 0
+        runs = self._executed(parsed)
+        # An `if` that cannot be decided (os.py's `elif "nt" in _names:`) is no evidence of failure.
+        hard = [r for r in parsed.imports if id(r) in runs and not r.guard and (not limit or r.line < limit)
+                and (not r.condition or evaluate(r.condition, self._target) is True)]
+        self.index.infos(r.target for r in hard if r.target and not r.target.startswith("."))
+        for rec in hard:  # in line order: the first one that fails is where the module stops
+            for target, via in self._targets(rec):
+                if via not in ("", "submodule"):
+                    continue
+                # Only a missing top-level package is sure to fail: six.moves and friends exist at runtime.
+                if not self.index.exists(target.split(".", 1)[0]) or (
+                        self.index.exists(target) and self.fails(target, depth + 1)):
+                    return rec.line
+        return limit
 
     def _targets(self, rec: ImportRecord) -> list[tuple[str, str]]:
         """Modules a record imports: the target itself, then submodules named in `from X import a`."""
@@ -191,7 +215,7 @@ class ImportResolver:
         if not target or target.startswith("."):
             return []
         out = [(target, "")]
-        if not rec.is_from or not rec.names:
+        if not rec.is_from or not rec.names or not self._needs_parse(target):
             return out
         info = self.index.info(target)
         parsed = info.parsed

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lazyaudit.costs import cost_of
 from lazyaudit.model import ImportKind, ParsedModule
 
 if TYPE_CHECKING:
-    from lazyaudit.checks.context import EntryView
-    from lazyaudit.closure import ImportResolver
+    from lazyaudit.closure import Edge, ImportResolver
+    from lazyaudit.model import Entry
     from lazyaudit.modindex import ModuleIndex
+
+
+class EntryView(Protocol):
+    """What this module reads of lazyaudit.checks.context.EntryView (an adapter must not import checks)."""
+
+    entry: Entry
+    found: bool
+    index: ModuleIndex
+    resolver: ImportResolver
+    loaded: dict[str, Edge | None]
 
 _MAX_HOPS = 12  # re-export hops followed for one name: a guard against alias loops, not a tuning knob
 _NOT_AT_RUNTIME = (ImportKind.TYPE_CHECKING, ImportKind.MAIN)
@@ -56,7 +67,7 @@ def callee_parts(text: str) -> list[str]:
 
 
 def _plain(parts: Iterable[str]) -> str:
-    return ".".join(p[:-2] if p.endswith("()") else p for p in parts)
+    return ".".join(p.removesuffix("()") for p in parts)
 
 
 class Names:
@@ -242,8 +253,11 @@ def hot_path(view: EntryView, names: Names | None = None) -> HotPath | None:
     return replace(path, deferred=tuple(deferred))
 
 
-def reach(names: Names, starts: Iterable[tuple[str, str]]) -> tuple[set[tuple[str, str]], set[str]]:
-    """First-party functions reachable from `starts` through calls in their bodies (nested defs included)."""
+def reach(
+    names: Names, starts: Iterable[tuple[str, str]], *, nested: bool = True,
+) -> tuple[set[tuple[str, str]], set[str]]:
+    """First-party functions reachable from `starts` through calls in their bodies; with `nested`, calls in
+    functions defined inside them count too (they may run on the same call, or later as callbacks)."""
     index = names.index
     todo = list(dict.fromkeys(starts))
     seen = set(todo)
@@ -254,7 +268,7 @@ def reach(names: Names, starts: Iterable[tuple[str, str]]) -> tuple[set[tuple[st
         if parsed is None:
             continue
         for call in parsed.calls:
-            if not (call.scope == function or call.scope.startswith(function + ".")):
+            if not (call.scope == function or (nested and call.scope.startswith(function + "."))):
                 continue
             qualified = names.qualify(parsed, call.callee, call.scope)
             found = names.function(qualified) if qualified else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from argparse import Namespace
 from pathlib import Path
@@ -234,3 +235,22 @@ def test_profile_command_says_it_ran_code_and_saves(project: Path, tmp_path: Pat
     # The static graph names who imported the module -X importtime could not see.
     assert json.loads(profile_command(Namespace(**{**vars(args), "format": "json", "save": None}), False))[
         "folded"] == {"demo.dyn": "demo"}
+
+
+def _cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "lazyaudit", *argv], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent, check=False)
+
+
+def test_cli_warns_on_stderr_before_running_and_exits_0(project: Path) -> None:
+    done = _cli("profile", "demo.sub", "--path", str(project), "--runs", "1", "--no-cache")
+    assert done.returncode == 0, done.stderr
+    assert "profile runs `import demo.sub` in a subprocess (1 run, timeout 60 s each)" in done.stderr
+    assert done.stdout.splitlines()[0].startswith("note: ran `import demo.sub` 1 time in a subprocess")
+    assert "fractions" in done.stdout
+
+
+def test_cli_reports_an_import_error_with_exit_2(project: Path) -> None:
+    done = _cli("profile", "demo.boom", "--path", str(project), "--runs", "1", "--format", "json")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "lazyaudit: error: `import demo.boom` failed" in done.stderr and "no credentials" in done.stderr

@@ -28,7 +28,7 @@ class ImportUse:
     line: int
     column: int
     kind: str  # an ImportKind value
-    dev: bool  # made by development code (tests, docs, scripts...)
+    dev: bool  # made by code that is not shipped (tests, docs, scripts, examples nothing imports)
     category: str  # THIRD_PARTY, UNMAPPED or MISSING
     distribution: str = ""  # canonical name; "" when nothing says
     mapping: str = ""  # what answered: "user", "top_level.txt", "RECORD", "namespace", "guess"

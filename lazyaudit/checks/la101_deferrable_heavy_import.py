@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lazyaudit.checks.heavy import heavy_cost
 from lazyaudit.checks.la102_eager_init_chain import init_imports, lazy_skips
@@ -23,6 +23,7 @@ from lazyaudit.checks.name_usage import (
     side_effect_reason,
 )
 from lazyaudit.costs import cost_of
+from lazyaudit.hotpath import hot_path, split_saving
 from lazyaudit.model import Finding, ImportRecord
 
 if TYPE_CHECKING:
@@ -75,7 +76,11 @@ def _judge(
     if not move:
         return None
     module = parsed.name
+    functions = sorted({f for b in move for f in b.functions})
+    if _read_by_handler(ctx, module, functions):
+        return None  # every invocation needs it: deferring moves its cost to the first call, saves nothing
     originals = {b.local: _original(rec.target, b.origin) for b in imp.bindings}
+    targets = list(dict.fromkeys(e.target for e in import_edges(resolver, module, rec))) or [rec.target]
     if keep:
         moved = [originals[b.local] for b in move]
         kept = [originals[n] for n in keep]
@@ -84,7 +89,6 @@ def _judge(
             return None
         plan = _partial_plan(ctx, module, rec.target, rec, moved, kept)
     else:
-        targets = list(dict.fromkeys(e.target for e in import_edges(resolver, module, rec))) or [rec.target]
         cost = _heavy(ctx, resolver, targets)
         if cost is None:
             return None
@@ -92,18 +96,46 @@ def _judge(
         plan = _plan(pairs)
     saving = saving_for(ctx, module, plan)
     lazy_package = rec.target if keep and _is_package_with_reexports(resolver.index, rec.target) else ""
-    functions = sorted({f for b in move for f in b.functions if IN_FUNCTION in b.kinds})
+    on_path = [_source(resolver.index, rec.target, originals[b.local]) for b in move] if keep else targets
+    first_call = _first_call(ctx, saving, module, functions, on_path)
     fixable, reason = _fixability(usage, imp, move)
     message = _message(rec.target, move, keep, functions, cost, saving, lazy_package)
+    if first_call["ms"]:
+        where = " or ".join(f + "()" for f in first_call["functions"][:2])
+        message += f" (an invocation that reaches {where} pays ~{first_call['ms']:.0f} ms of it then)"
     data = {
         "module": rec.target, "names": [b.local for b in move], "functions": functions, "partial": bool(keep),
         "keep": sorted(keep), "keep_reasons": keep,
         "type_checking": sorted(set(type_only) | {b.local for b in move if TYPE_ONLY in b.kinds}),
         "cost": cost.as_dict(), "saving": saving.as_dict(), "saving_ms": round(saving.cost.ms, 1),
-        "needs_lazy_package": lazy_package, "entry": saving.entry,
+        "needs_lazy_package": lazy_package, "first_call": first_call, "entry": saving.entry,
         "chain": saving.import_chain(rel, rec.line, rec.target), "fixable": fixable, "reason": reason,
     }
     return Finding(CODE, message, rel, rec.line, rec.column, subject=rec.target, data=data)
+
+
+def _read_by_handler(ctx: CheckContext, module: str, functions: list[str]) -> bool:
+    """The entry's own handler function reads the name, so every invocation imports it anyway."""
+    for view in ctx.views:
+        attr = view.entry.attr
+        if view.found and view.entry.module == module and attr and any(
+                f == attr or f.startswith(attr + ".") for f in functions):
+            return True
+    return False
+
+
+def _first_call(ctx: CheckContext, saving: Saving, module: str, functions: list[str],
+                targets: list[str]) -> dict[str, Any]:
+    """Of the saving, what moves to the first invocation that takes a path through these functions
+    (the handler's static call path, branches not told apart) rather than leaving the cold start."""
+    view = next((v for v in ctx.views if v.entry.spec == saving.entry), None)
+    hot = hot_path(view) if view is not None and saving.gone else None
+    reached = [f for f in functions if hot is not None and hot.reaches(module, f)]
+    if view is None or hot is None or not reached:
+        return {"functions": [], "modules": 0, "ms": 0.0}
+    _, moved = split_saving(view, hot, set(saving.gone), targets)
+    cost = cost_of(view.resolver, moved, ctx.profile)
+    return {"functions": reached, "modules": cost.modules, "ms": round(cost.ms, 1)}
 
 
 def _plan(pairs: Pairs) -> SkipPlan:

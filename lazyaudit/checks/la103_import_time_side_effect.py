@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from lazyaudit.checks.heavy import heavy_cost
 from lazyaudit.checks.side_effect_catalogue import CATALOGUE, CATEGORIES, SideEffect, configured, io_verb, match
@@ -93,12 +94,12 @@ def _through_calls(
     start = names.function(qualified)
     if start is None:
         return
-    reached, _ = reach(names, [start])
+    reached, _ = reach(names, [start], nested=False)  # a nested def's body does not run when it is defined
     seen: set[str] = set()
     for module, function in sorted(reached):
         inner = index.info(module).parsed
         for c in sorted(inner.calls if inner else (), key=lambda c: (c.line, c.column)):
-            if not (c.scope == function or c.scope.startswith(function + ".")):
+            if c.scope != function:
                 continue
             target = names.qualify(inner, c.callee, c.scope)  # type: ignore[arg-type]
             effect = matcher.effect(view, index, target, verbs=False) if target else None

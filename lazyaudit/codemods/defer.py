@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Sequence
 
 import libcst as cst
 
@@ -32,36 +33,66 @@ _WHERE = {
 }  # fmt: skip
 
 
-def defer_import(module: cst.Module, req: FixRequest, facts: ProjectFacts) -> tuple[cst.Module, list[Outcome]]:
-    """Rewrite `module` for one LA101 request; never raises (a crash becomes a `failed` outcome)."""
+def defer_import(module: cst.Module, requests: FixRequest | Sequence[FixRequest],
+                 facts: ProjectFacts) -> tuple[cst.Module, list[Outcome]]:
+    """Rewrite `module` for LA101 requests (all of one file share one analysis of its tree); never
+    raises: a crash becomes a `failed` outcome."""
+    reqs = [requests] if isinstance(requests, FixRequest) else list(requests)
     try:
-        return _defer(module, req, facts)
+        return _defer(module, reqs, facts)
     except Exception as exc:  # noqa: BLE001 - a codemod reports, it does not crash the run
-        return module, [req.fail(f"internal error while deferring {req.subject}: {type(exc).__name__}: {exc}")]
+        return module, [r.fail(f"internal error while deferring {r.subject}: {type(exc).__name__}: {exc}")
+                        for r in reqs]
 
 
-def _defer(module: cst.Module, req: FixRequest, facts: ProjectFacts) -> tuple[cst.Module, list[Outcome]]:
+@dataclass
+class _Plan:
+    """The moves decided for one import statement, and the requests that asked for them."""
+
+    site: ImportSite
+    moves: dict[str, tuple[list[cst.FunctionDef], bool]] = field(default_factory=dict)
+    asked: list[tuple[FixRequest, list[str]]] = field(default_factory=list)
+
+
+def _defer(module: cst.Module, reqs: list[FixRequest], facts: ProjectFacts) -> tuple[cst.Module, list[Outcome]]:
     uses = ModuleUses(module)
-    site = locate(import_sites(module, req.module, req.is_package, uses.line), req.subject, req.names, req.line)
-    if site is None:
-        return module, [req.skip(SkipReason.NOT_FOUND, f"no module-level import of {req.subject} left to move")]
-    if site.future:
-        return module, [req.skip(SkipReason.UNSUPPORTED, "__future__ imports stay where they are")]
-    wanted = set(req.names)
-    candidates = [a for a in site.aliases if not wanted or a.local in wanted or a.name in wanted]
-    if not candidates:
-        return module, [req.skip(SkipReason.NOT_FOUND, f"none of {', '.join(sorted(wanted))} is imported here")]
-    outcomes: list[Outcome] = []
-    moves: dict[str, tuple[list[cst.FunctionDef], bool]] = {}
-    for alias in candidates:
-        verdict = _check(uses, module, site, alias, req, facts)
-        if isinstance(verdict, Outcome):
-            outcomes.append(verdict)
-        else:
-            moves[alias.local] = verdict
-    if not moves:
-        return module, outcomes
-    return _apply(module, uses, site, moves, req, facts, outcomes)
+    sites = import_sites(module, reqs[0].module, reqs[0].is_package, uses.line) if reqs else []
+    plans: dict[int, _Plan] = {}
+    per_request: list[list[Outcome]] = []
+    for req in reqs:
+        got: list[Outcome] = []
+        per_request.append(got)
+        site = locate(sites, req.subject, req.names, req.line)
+        if site is None:
+            got.append(req.skip(SkipReason.NOT_FOUND, f"no module-level import of {req.subject} left to move"))
+            continue
+        if site.future:
+            got.append(req.skip(SkipReason.UNSUPPORTED, "__future__ imports stay where they are"))
+            continue
+        wanted = set(req.names)
+        candidates = [a for a in site.aliases if not wanted or a.local in wanted or a.name in wanted]
+        if not candidates:
+            got.append(req.skip(SkipReason.NOT_FOUND, f"none of {', '.join(sorted(wanted))} is imported here"))
+            continue
+        moved = []
+        plan = plans.setdefault(site.index, _Plan(site))
+        for alias in candidates:
+            verdict = _check(uses, module, site, alias, req, facts)
+            if isinstance(verdict, Outcome):
+                got.append(verdict)
+            else:
+                plan.moves[alias.local] = verdict
+                moved.append(alias.local)
+        if moved:
+            plan.asked.append((req, moved))
+    live = [p for p in plans.values() if p.moves]
+    if not live:
+        return module, [o for got in per_request for o in got]
+    new = _apply(module, live)
+    for plan in live:
+        for req, moved in plan.asked:
+            per_request[reqs.index(req)].insert(0, _applied(uses, plan, req, moved, facts))
+    return new, [o for got in per_request for o in got]
 
 
 def _check(uses: ModuleUses, module: cst.Module, site: ImportSite, alias: Alias, req: FixRequest,
@@ -146,38 +177,46 @@ def qualname(uses: ModuleUses, func: cst.FunctionDef) -> str:
     return ".".join(reversed(parts))
 
 
-def _apply(module: cst.Module, uses: ModuleUses, site: ImportSite, moves: dict[str, tuple[list[cst.FunctionDef], bool]],
-           req: FixRequest, facts: ProjectFacts, outcomes: list[Outcome]) -> tuple[cst.Module, list[Outcome]]:
-    whole = all(a.local in moves for a in site.aliases) and len(site.line_node.body) == 1
-    comment = site.line_node.trailing_whitespace.comment if whole else None
-    per_func: dict[int, tuple[cst.FunctionDef, list[Alias]]] = {}
-    for alias in site.aliases:
-        if alias.local in moves:
-            for func in moves[alias.local][0]:
-                per_func.setdefault(id(func), (func, []))[1].append(alias)
-    edits = {}
-    for key, (func, aliases) in per_func.items():
-        stmt = statement(import_text(site, aliases), comment)
-        edits[key] = lambda node, stmt=stmt: insert_in_function(node, [stmt])  # type: ignore[misc]
-    new = module.visit(Replacer(edits))
-    new = replace_top(new, {site.index: without_aliases(site, set(moves))})
-    typed = [a for a in site.aliases if a.local in moves and moves[a.local][1]]
-    if typed:
-        new = add_to_type_checking(new, [import_text(site, typed)])
-    moved = tuple(a.local for a in site.aliases if a.local in moves)
-    funcs = sorted({qualname(uses, f) for f, _ in per_func.values()})
-    kept = [a.local for a in site.aliases if a.local not in moves]
-    loaded = [a.origin for a in site.aliases if a.local in moves and a.origin in facts.modules] or [site.target]
+def _apply(module: cst.Module, plans: list[_Plan]) -> cst.Module:
+    """One transformation for every plan: imports into functions, statements trimmed, annotation copies."""
+    per_func: dict[int, tuple[cst.FunctionDef, list[cst.SimpleStatementLine]]] = {}
+    top: dict[int, cst.BaseStatement | None] = {}
+    typed: list[str] = []
+    for plan in sorted(plans, key=lambda p: p.site.index):
+        site, moves = plan.site, plan.moves
+        whole = all(a.local in moves for a in site.aliases) and len(site.line_node.body) == 1
+        comment = site.line_node.trailing_whitespace.comment if whole else None
+        aliases_of: dict[int, tuple[cst.FunctionDef, list[Alias]]] = {}
+        for alias in site.aliases:
+            for func in moves.get(alias.local, ([], False))[0]:
+                aliases_of.setdefault(id(func), (func, []))[1].append(alias)
+        for key, (func, aliases) in aliases_of.items():
+            per_func.setdefault(key, (func, []))[1].append(statement(import_text(site, aliases), comment))
+        top[site.index] = without_aliases(site, set(moves))
+        annotated = [a for a in site.aliases if a.local in moves and moves[a.local][1]]
+        if annotated:
+            typed.append(import_text(site, annotated))
+    edits = {key: (lambda node, stmts=stmts: insert_in_function(node, stmts))  # type: ignore[misc]
+             for key, (_, stmts) in per_func.items()}
+    new = replace_top(module.visit(Replacer(edits)), top)
+    return add_to_type_checking(new, typed) if typed else new
+
+
+def _applied(uses: ModuleUses, plan: _Plan, req: FixRequest, moved: list[str], facts: ProjectFacts) -> Outcome:
+    site = plan.site
+    aliases = [a for a in site.aliases if a.local in moved]
+    funcs = sorted({qualname(uses, f) for a in aliases for f in plan.moves[a.local][0]})
+    kept = [a.local for a in site.aliases if a.local not in plan.moves]
+    typed = any(plan.moves[a.local][1] for a in aliases)
+    loaded = [a.origin for a in aliases if a.origin in facts.modules] or [site.target]
     cycle = next((c for c in (facts.cycle(req.module, t) for t in loaded if t in facts.modules) if c), [])
-    text = f"moved `{import_text(site, [a for a in site.aliases if a.local in moves])}` into " + ", ".join(
-        f"{f}()" for f in funcs)
+    text = f"moved `{import_text(site, aliases)}` into " + ", ".join(f"{f}()" for f in funcs)
     if kept:
         text += f"; {', '.join(kept)} stay{'s' if len(kept) == 1 else ''} at module level"
     if typed:
         text += "; annotations see it through `if TYPE_CHECKING:`"
-    data = {"functions": funcs, "kept": kept}
+    data: dict[str, object] = {"functions": funcs, "kept": kept}
     if cycle:
         data["cycle"] = " -> ".join(cycle)
         text += f" (breaks the import cycle {data['cycle']})"
-    outcomes.insert(0, req.done(text, moved, **data))
-    return new, outcomes
+    return req.done(text, tuple(moved), **data)

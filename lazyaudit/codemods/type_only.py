@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import libcst as cst
 
@@ -16,64 +16,85 @@ if TYPE_CHECKING:
     from lazyaudit.codemods.safety import ProjectFacts
 
 
-def type_only(module: cst.Module, req: FixRequest, facts: ProjectFacts) -> tuple[cst.Module, list[Outcome]]:
-    """Rewrite `module` for one LA104 request; never raises."""
+def type_only(module: cst.Module, requests: FixRequest | Sequence[FixRequest],
+              facts: ProjectFacts) -> tuple[cst.Module, list[Outcome]]:
+    """Rewrite `module` for LA104 requests (one analysis of the tree for all of them); never raises."""
+    reqs = [requests] if isinstance(requests, FixRequest) else list(requests)
     try:
-        return _type_only(module, req, facts)
+        return _type_only(module, reqs, facts)
     except Exception as exc:  # noqa: BLE001 - a codemod reports, it does not crash the run
-        return module, [req.fail(f"internal error while moving {req.subject}: {type(exc).__name__}: {exc}")]
+        return module, [r.fail(f"internal error while moving {r.subject}: {type(exc).__name__}: {exc}") for r in reqs]
 
 
-def _type_only(module: cst.Module, req: FixRequest, facts: ProjectFacts) -> tuple[cst.Module, list[Outcome]]:
+def _type_only(module: cst.Module, reqs: list[FixRequest], facts: ProjectFacts) -> tuple[cst.Module, list[Outcome]]:
     uses = ModuleUses(module)
-    site = locate(import_sites(module, req.module, req.is_package, uses.line), req.subject, req.names, req.line)
-    if site is None:
-        return module, [req.skip(SkipReason.NOT_FOUND, f"no module-level import of {req.subject} left to move")]
-    if site.future:
-        return module, [req.skip(SkipReason.UNSUPPORTED, "__future__ imports stay where they are")]
-    wanted = set(req.names)
-    candidates = [a for a in site.aliases if not wanted or a.local in wanted or a.name in wanted]
-    outcomes: list[Outcome] = []
-    moving: dict[str, list[Use]] = {}
-    for alias in candidates:
-        verdict = _check(uses, module, site, alias, req, facts)
-        if isinstance(verdict, Outcome):
-            outcomes.append(verdict)
-        else:
-            moving[alias.local] = verdict
-    if not moving:
-        return module, outcomes or [req.skip(SkipReason.NOT_FOUND, "no annotation-only name to move")]
-    evaluated = [u for reads in moving.values() for u in reads if u.where != "annotation"]
-    how = ""
-    if evaluated:
-        blocker = _future_blocker(uses, set(moving))
-        if not blocker:
-            how = "future"
-        elif all(_quotable(uses, u) for u in evaluated):
-            how = "quote"
-        else:
-            names = tuple(moving)
-            return module, [*outcomes, req.skip(SkipReason.RUNTIME_ANNOTATION, "annotations that read "
-                            f"{', '.join(names)} are evaluated at runtime, and neither `from __future__ import "
-                            f"annotations` ({blocker}) nor quoting them is safe", names)]
-    new = module
-    if how == "quote":
-        edits = {}
-        for u in evaluated:
-            ann = _annotation_of(uses, u.node)
-            if ann is not None:
-                edits[id(ann)] = _quote
-        new = new.visit(Replacer(edits))
-    new = replace_top(new, {site.index: without_aliases(site, set(moving))})
-    moved = [a for a in site.aliases if a.local in moving]
-    new = add_to_type_checking(new, [import_text(site, moved)])
-    if how == "future":
-        new = add_future_annotations(new)
-    text = f"moved `{import_text(site, moved)}` under `if TYPE_CHECKING:`"
-    text += {"future": " and added `from __future__ import annotations`", "quote": " and quoted the annotations "
-             "that read it", "": ""}[how]
-    outcomes.insert(0, req.done(text, tuple(a.local for a in moved), annotations=how or "deferred"))
-    return new, outcomes
+    sites = import_sites(module, reqs[0].module, reqs[0].is_package, uses.line) if reqs else []
+    per_request: list[list[Outcome]] = []
+    chosen: list[tuple[FixRequest, ImportSite, dict[str, list[Use]]]] = []
+    for req in reqs:
+        got: list[Outcome] = []
+        per_request.append(got)
+        site = locate(sites, req.subject, req.names, req.line)
+        if site is None or site.future:
+            got.append(req.skip(SkipReason.NOT_FOUND, f"no module-level import of {req.subject} left to move"))
+            continue
+        wanted = set(req.names)
+        moving: dict[str, list[Use]] = {}
+        for alias in [a for a in site.aliases if not wanted or a.local in wanted or a.name in wanted]:
+            verdict = _check(uses, module, site, alias, req, facts)
+            if isinstance(verdict, Outcome):
+                got.append(verdict)
+            else:
+                moving[alias.local] = verdict
+        if moving:
+            chosen.append((req, site, moving))
+        elif not got:
+            got.append(req.skip(SkipReason.NOT_FOUND, "no annotation-only name to move"))
+    names = {n for _, _, moving in chosen for n in moving}
+    blocker = _future_blocker(uses, names) if chosen else ""
+    plans: list[tuple[FixRequest, ImportSite, dict[str, list[Use]], str]] = []
+    for req, site, moving in chosen:
+        evaluated = [u for reads in moving.values() for u in reads if u.where != "annotation"]
+        how = "" if not evaluated else "future" if not blocker else "quote" if all(
+            _quotable(uses, u) for u in evaluated) else "skip"
+        if how == "skip":
+            per_request[reqs.index(req)].append(req.skip(
+                SkipReason.RUNTIME_ANNOTATION, f"annotations that read {', '.join(moving)} are evaluated at runtime, "
+                f"and neither `from __future__ import annotations` ({blocker}) nor quoting them is safe",
+                tuple(moving)))
+            continue
+        plans.append((req, site, moving, how))
+    if not plans:
+        return module, [o for got in per_request for o in got]
+    new = _apply(module, uses, plans)
+    for req, site, moving, how in plans:
+        moved = [a for a in site.aliases if a.local in moving]
+        text = f"moved `{import_text(site, moved)}` under `if TYPE_CHECKING:`" + {
+            "future": " and added `from __future__ import annotations`",
+            "quote": " and quoted the annotations that read it", "": ""}[how]
+        per_request[reqs.index(req)].insert(0, req.done(text, tuple(a.local for a in moved),
+                                                        annotations=how or "deferred"))
+    return new, [o for got in per_request for o in got]
+
+
+def _apply(module: cst.Module, uses: ModuleUses,
+           plans: list[tuple[FixRequest, ImportSite, dict[str, list[Use]], str]]) -> cst.Module:
+    edits = {}
+    for _, _, moving, how in plans:
+        if how == "quote":
+            for u in (u for reads in moving.values() for u in reads if u.where != "annotation"):
+                ann = _annotation_of(uses, u.node)
+                if ann is not None:
+                    edits[id(ann)] = _quote
+    new = module.visit(Replacer(edits)) if edits else module
+    by_site: dict[int, tuple[ImportSite, set[str]]] = {}
+    for _, site, moving, _ in plans:
+        by_site.setdefault(site.index, (site, set()))[1].update(moving)
+    new = replace_top(new, {i: without_aliases(site, names) for i, (site, names) in by_site.items()})
+    texts = [import_text(site, [a for a in site.aliases if a.local in names])
+             for _, (site, names) in sorted(by_site.items())]
+    new = add_to_type_checking(new, texts)
+    return add_future_annotations(new) if any(how == "future" for *_, how in plans) else new
 
 
 def _check(uses: ModuleUses, module: cst.Module, site: ImportSite, alias: Alias, req: FixRequest,

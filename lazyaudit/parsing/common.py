@@ -44,6 +44,18 @@ class Frame:
         return self._text
 
 
+def call_scope(frames: list[Frame], scope: str) -> str:
+    """Where a call runs: its function, else "<main>" / "<type_checking>" in a block that never runs on
+    import (so that "" keeps meaning "runs at import"), else ""."""
+    if scope:
+        return scope
+    special = ""
+    for frame in frames:  # outermost first, so the innermost wins
+        if frame.kind in (TC, MAIN):
+            special = f"<{frame.kind}>"
+    return special
+
+
 def import_context(frames: list[Frame], scope: str) -> tuple[ImportKind, str, int, str]:
     """(kind, condition, guard, guard_branch) for a statement under `frames` in `scope`."""
     conditions = [f.text() for f in frames if f.kind == COND]

@@ -8,7 +8,7 @@ from typing import Any
 import libcst as cst
 
 from lazyaudit.model import Call
-from lazyaudit.parsing.common import COND, GUARD, TRY, Collector, Frame, render_source
+from lazyaudit.parsing.common import COND, GUARD, TRY, Collector, Frame, call_scope, render_source
 from lazyaudit.parsing.cst_hooks import ReadHooks
 from lazyaudit.parsing.cst_nodes import function_locals, string_value
 from lazyaudit.parsing.cst_nodes import name_of as dotted
@@ -110,7 +110,8 @@ class Walker(ReadHooks):
         self.scopes.pop()
 
     def visit_Lambda_body(self, node: cst.Lambda) -> None:
-        name = f"{self.scope}.<lambda>" if self.scope else "<lambda>"
+        outer = call_scope(self.frames, self.scope)
+        name = f"{outer}.<lambda>" if outer else "<lambda>"
         names = function_locals(node)[0] if self.uses is not None else set()
         self.scopes.append(Scope("lambda", self.scopes[-1].qualname, name, names, set(), self.uses_depth()))
 
@@ -256,7 +257,8 @@ class Walker(ReadHooks):
         line, column = self.position(node)
         assigned = self.assigned.pop(id(node), "")
         target = assigned if self.module_level else ""
-        record = Call(callee, line, column, self.scope, tuple(s for s in strings if s is not None), target)
+        scope = call_scope(self.frames, self.scope)
+        record = Call(callee, line, column, scope, tuple(s for s in strings if s is not None), target)
         self.collector.add_call(record, lambda: self.to_ast(node), self.frames, assigned, self.in_class)
 
     def visit_Arg(self, node: cst.Arg) -> None:

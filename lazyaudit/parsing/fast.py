@@ -20,6 +20,7 @@ from lazyaudit.parsing.common import (
     Collector,
     Frame,
     SourceError,
+    call_scope,
     dotted,
 )
 from lazyaudit.parsing.facts import inline
@@ -331,7 +332,8 @@ class _Walker:
 
     def expr(self, root: ast.expr, assigned: str = "", scope: str | None = None) -> None:
         """Records calls (and module-level walrus bindings) under `root`; a lambda body gets its own scope."""
-        scope = self.scope if scope is None else scope
+        outer = scope is None  # not inside a lambda
+        scope = call_scope(self.frames, self.scope) if scope is None else scope
         stack: list[ast.AST] = [root]
         while stack:
             node = stack.pop()  # any depth-first order will do: calls are sorted by position at the end
@@ -341,7 +343,7 @@ class _Walker:
                 stack.extend(d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None)
                 self.expr(node.body, "", f"{scope}.<lambda>" if scope else "<lambda>")
                 continue
-            elif isinstance(node, ast.NamedExpr) and scope == self.scope:
+            elif isinstance(node, ast.NamedExpr) and outer:
                 self.define(node.target)
             stack.extend(ast.iter_child_nodes(node))
 
@@ -352,7 +354,7 @@ class _Walker:
         strings = [a.value for a in node.args if type(a) is ast.Constant and type(a.value) is str]
         strings += [k.value.value for k in node.keywords
                     if type(k.value) is ast.Constant and type(k.value.value) is str]
-        target = assigned if self.module_level and scope == self.scope else ""
+        target = assigned if self.module_level else ""
         record = Call(callee, node.lineno, self.col(node), scope, tuple(strings), target)
         self.collector.add_call(record, node, self.frames, assigned, self.in_class)
 

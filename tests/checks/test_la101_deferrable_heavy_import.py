@@ -17,7 +17,10 @@ SITE = {
     **{f"heavypkg/m{i}.py": f"X{i} = {i}\n" for i in range(60)},
     "lightpkg/__init__.py": "def api():\n    return 1\n",
 }
-HANDLER = "\ndef handler(event, context):\n    return heavypkg.api()\n"
+# The handler reaches the heavy name only through a helper it calls for some events.
+HANDLER = ("\ndef summarise(event):\n    return heavypkg.api()\n\ndef handler(event, context):\n"
+           "    return summarise(event) if event.get('summary') else {}\n")
+CALLS = "\ndef handler(event, context):\n    return summarise(event) if event.get('summary') else {}\n"
 
 
 def write(root: Path, files: dict[str, str]) -> None:
@@ -50,9 +53,9 @@ def lines(findings) -> list[tuple[str, int, str]]:
     ("source", "expected"),
     [
         ("import heavypkg" + HANDLER, [1]),
-        ("from heavypkg import api\n\ndef handler(event, context):\n    return api()\n", [1]),
-        ("import heavypkg as hp\n\ndef handler(event, context):\n    return hp.api()\n", [1]),
-        ("import lightpkg\n\ndef handler(event, context):\n    return lightpkg.api()\n", []),  # light
+        ("from heavypkg import api\n\ndef summarise(event):\n    return api()\n" + CALLS, [1]),
+        ("import heavypkg as hp\n\ndef summarise(event):\n    return hp.api()\n" + CALLS, [1]),
+        ("import lightpkg\n\ndef summarise(event):\n    return lightpkg.api()\n" + CALLS, []),  # light
         ("import heavypkg\nVALUE = heavypkg.api()" + HANDLER, []),  # module-level call
         ("import heavypkg\n\nclass Model(heavypkg.Base):\n    pass" + HANDLER, []),  # base class
         ("import heavypkg\n\n@heavypkg.deco\ndef other():\n    pass" + HANDLER, []),  # decorator
@@ -61,6 +64,8 @@ def lines(findings) -> list[tuple[str, int, str]]:
         ("import heavypkg\n\ndef make():\n    return heavypkg.api()\n\nVALUE = make()" + HANDLER, []),  # called at import
         # `main()` under the __main__ guard does not run on import
         ("import heavypkg\n\ndef main():\n    return heavypkg.api()\n\nif __name__ == '__main__':\n    main()\n", [1]),
+        # the handler itself reads it: every invocation imports it anyway, deferring only moves the cost
+        ("import heavypkg\n\ndef handler(event, context):\n    return heavypkg.api()\n", []),
         ("import heavypkg  # noqa: F401" + HANDLER, []),  # kept on purpose
         ("import heavypkg\n\ndef handler(event, context):\n    return 1\n", []),  # never read: side effect
         ("try:\n    import heavypkg\nexcept ImportError:\n    heavypkg = None" + HANDLER, []),  # guarded
@@ -77,13 +82,13 @@ def test_module_level_uses(audit, source: str, expected: list[int]) -> None:
 @pytest.mark.parametrize(
     ("future", "overrides", "expected"),
     [
-        ("", {}, []),  # evaluated when `handler` is defined (Python < 3.14)
+        ("", {}, []),  # evaluated when `summarise` is defined (Python < 3.14)
         ("from __future__ import annotations\n", {}, [2]),
         ("", {"target-version": "3.14"}, [1]),  # PEP 649: no longer evaluated at def time
     ],
 )
 def test_signature_annotations(audit, future: str, overrides: dict, expected: list[int]) -> None:
-    source = future + "import heavypkg\n\ndef handler(event, context) -> heavypkg.Base:\n    return heavypkg.api()\n"
+    source = future + "import heavypkg\n\ndef summarise(event) -> heavypkg.Base:\n    return heavypkg.api()\n" + CALLS
     assert [f.line for f in audit({"app.py": source}, **overrides)] == expected
 
 
@@ -109,13 +114,14 @@ def test_data_for_the_codemod(audit) -> None:
     data = finding.data
     assert (finding.line, finding.column, finding.subject) == (2, 0, "heavypkg")
     assert data["module"] == "heavypkg" and data["names"] == ["heavypkg"]
-    assert data["functions"] == ["handler", "helper"]
+    assert data["functions"] == ["helper", "summarise"]
+    assert data["first_call"]["functions"] == ["summarise"] and data["first_call"]["modules"] == 61
     assert (data["partial"], data["keep"], data["fixable"], data["reason"]) == (False, [], True, "")
     assert data["entry"] == "app:handler"
     assert data["chain"] == ["app (app.py:2)", "heavypkg"]
     assert data["saving"]["modules"] == 61 and data["saving"]["entry"] == "app:handler"
     assert data["saving"]["distributions"] == ["heavypkg"]
-    assert "handler()" in finding.message and "app:handler" in finding.message
+    assert "helper(), summarise()" in finding.message and "app:handler" in finding.message
 
 
 def test_saving_is_marginal_for_the_entry(audit) -> None:
@@ -134,7 +140,7 @@ def test_module_no_entry_loads_uses_its_own_closure(audit) -> None:
 
 
 def test_rebound_name_is_reported_unfixable(audit) -> None:
-    source = "from heavypkg import api" + "\n\ndef handler(event, context):\n    return api()\n\napi = None\n"
+    source = "from heavypkg import api\n\ndef summarise(event):\n    return api()\n" + CALLS + "\napi = None\n"
     (finding,) = audit({"app.py": source})
     assert finding.data["fixable"] is False and "api" in finding.data["reason"]
 
@@ -151,14 +157,14 @@ PACKAGE = {
 @pytest.mark.parametrize(
     ("source", "moved"),
     [
-        # Heavy is read only in handler, Light at module level: moving Heavy pays once pkg is lazy
-        (("from pkg import Heavy, Light\n\nclass Model(Light):\n    pass\n\ndef handler(event, context):\n"
-         "    return Heavy()\n"), ["Heavy"]),
+        # Heavy is read only in build(), Light at module level: moving Heavy pays once pkg is lazy
+        (("from pkg import Heavy, Light\n\nclass Model(Light):\n    pass\n\ndef build():\n"
+         "    return Heavy()\n" + CALLS.replace("summarise(event)", "build()")), ["Heavy"]),
         # the reverse: the name that could move is light, so there is nothing worth reporting
-        (("from pkg import Heavy, Light\n\nclass Model(Heavy):\n    pass\n\ndef handler(event, context):\n"
-         "    return Light()\n"), None),
-        (("from pkg import Heavy, Light\n\nclass Model(Heavy, Light):\n    pass\n\ndef handler(event, context):\n"
-         "    return Model()\n"), None),
+        (("from pkg import Heavy, Light\n\nclass Model(Heavy):\n    pass\n\ndef build():\n"
+         "    return Light()\n" + CALLS.replace("summarise(event)", "build()")), None),
+        (("from pkg import Heavy, Light\n\nclass Model(Heavy, Light):\n    pass\n\ndef build():\n"
+         "    return Model()\n" + CALLS.replace("summarise(event)", "build()")), None),
     ],
 )
 def test_partial(audit, source: str, moved: list[str] | None) -> None:
@@ -170,6 +176,12 @@ def test_partial(audit, source: str, moved: list[str] | None) -> None:
     assert (finding.path, finding.line, finding.subject) == ("app.py", 1, "pkg")
     data = finding.data
     assert (data["names"], data["keep"], data["partial"]) == (moved, ["Light"], True)
-    assert data["functions"] == ["handler"] and data["needs_lazy_package"] == "pkg"
+    assert data["functions"] == ["build"] and data["needs_lazy_package"] == "pkg"
     assert data["saving"]["modules"] >= 61  # heavy.py and heavypkg, once pkg/__init__ is lazy
     assert "base class" in data["keep_reasons"]["Light"]
+
+
+def test_read_by_the_handler_of_another_entry_only(audit) -> None:
+    # `handler` reads it directly, but the entry point is `other`: for that cold start it is deferrable
+    source = "import heavypkg\n\ndef handler(event, context):\n    return heavypkg.api()\n\ndef other(event, context):\n    return 1\n"
+    assert lines(audit({"app.py": source}, entries=("app:other",))) == [("app.py", 1, "heavypkg")]

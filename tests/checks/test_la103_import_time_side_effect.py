@@ -73,7 +73,10 @@ def audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         # through a first-party function called at module level
         ("import boto3\ndef make():\n    return boto3.client('s3')\nCLIENT = make()\n",
          [(4, "boto3.client", "aws-client")]),
+        ("import boto3\ndef make():\n    def later():\n        return boto3.client('s3')\n    return later\nGET = make()\n",
+         []),
         ("import boto3\ns3 = boto3.client('s3')  # lazyaudit: ignore[LA103]\n", []),
+        ("import boto3\ndef main():\n    return boto3.client('s3')\nif __name__ == '__main__':\n    main()\n", []),
     ],
 )
 def test_module_level_calls(audit, source: str, expected: list[tuple[int, str, str]]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import textwrap
 from pathlib import Path
@@ -38,7 +37,7 @@ Resources:
 def write_dist(site: Path, name: str, files: dict[str, bytes], requires: tuple[str, ...] = ()) -> int:
     """Install `name` 1.0 by hand; returns its size on disk (every file, RECORD included)."""
     info = f"{name}-1.0.dist-info"
-    meta = "Metadata-Version: 2.1\nName: {}\nVersion: 1.0\n".format(name) + "".join(
+    meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n" + "".join(
         f"Requires-Dist: {r}\n" for r in requires)
     files = {**files, f"{info}/METADATA": meta.encode(), f"{info}/top_level.txt": f"{name}\n".encode()}
     for rel, data in files.items():
@@ -115,4 +114,3 @@ def test_sizes_are_record_sums(project) -> None:
     for name, size in sizes.items():
         dist = loaded.env.distribution(name)
         assert dist is not None and dist.size == size, name
-    assert os.environ["PYTHONPATH"]

@@ -63,6 +63,12 @@ def test_calls(parsed, code, expected):
     assert expected in calls
 
 
+def test_calls_that_never_run_on_import_get_a_pseudo_scope(parsed):
+    code = "if __name__ == '__main__':\n    main()\n    f = lambda: g()\nif TYPE_CHECKING:\n    T = TypeVar('T')\nrun()\n"
+    assert [(c.callee, c.scope, c.target) for c in parsed(code).calls] == [
+        ("main", "<main>", ""), ("g", "<main>.<lambda>", ""), ("TypeVar", "<type_checking>", "T"), ("run", "", "")]
+
+
 def test_calls_without_a_dotted_callee_are_skipped(parsed):
     assert [c.callee for c in parsed("f()()\nx[0]()\n(a or b)()\nTrue.__index__()\n").calls] == ["f"]
 
