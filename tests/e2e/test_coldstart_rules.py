@@ -37,7 +37,7 @@ def report(name: str) -> dict:
     if name not in _REPORTS:
         out = subprocess.run(
             [sys.executable, "-m", "lazyaudit", "audit", str(FIXTURES / name), "--python", str(PYTHON),
-             "--format", "json", "--select", ",".join(CODES)],
+             "--format", "json", "--select", ",".join(CODES), "--no-cache"],
             capture_output=True, text=True, cwd=ROOT, timeout=600, check=False,
         )
         assert out.returncode in (0, 1), out.stderr
@@ -79,6 +79,8 @@ def test_la101_core_defers_langchain_messages() -> None:
     # the core handler loads pydantic through src.common as well: the saving is what only this import loads
     assert 0 < f["saving"]["modules"] < f["cost"]["modules"]
     assert "langchain-core" in f["saving"]["distributions"]
+    # handler() calls to_messages() for some events: those pay it on first use
+    assert f["first_call"]["functions"] == ["to_messages"] and f["first_call"]["modules"] > 0
 
 
 def test_la101_api_is_partial() -> None:
