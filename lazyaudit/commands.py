@@ -64,6 +64,8 @@ def run_closure(args: Any, color: bool) -> tuple[str, int]:
     if index.info(args.module).category == "missing":
         raise LazyauditError(f"module {args.module} not found in the project or in {project.env.executable}")
     modules = sorted(resolver.loaded_modules([args.module], stdlib=not args.no_stdlib))
+    if args.no_stdlib:  # the closure still reaches stdlib modules from installed code: leave them out
+        modules = [m for m in modules if index.info(m).category != "stdlib"]
     if args.format == "json":
         return json.dumps({"module": args.module, "modules": modules}, indent=2) + "\n", EXIT_CLEAN
     by_cat: dict[str, int] = {}

@@ -41,7 +41,9 @@ class Cost:
 def cost_of(resolver: ImportResolver, modules: Iterable[str], profile: Mapping[str, Any] | None = None) -> Cost:
     """Cost of the given (already loaded-set) module names."""
     index = resolver.index
-    names = [m for m in modules if index.info(m).category != "missing"]
+    # Modules the interpreter loads at start-up (site, encodings, os...) cost an import nothing.
+    startup = index.env.startup_modules
+    names = [m for m in modules if m not in startup and index.info(m).category != "missing"]
     infos = index.infos(names)
     self_ms = (profile or {}).get("self_ms", {})
     measured = [self_ms[m] for m in names if m in self_ms]

@@ -65,6 +65,7 @@ class Environment:
     namespace_portions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     gui_scripts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     errors: tuple[str, ...] = ()  # distributions whose metadata could not be read, and why
+    startup_modules: frozenset[str] = frozenset()  # loaded by the interpreter before any user import
     # Indexes built on first use; the dataclass is frozen, the dict's contents are not.
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 

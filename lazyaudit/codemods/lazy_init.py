@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import libcst as cst
 
@@ -54,12 +54,17 @@ class _Lazy:
     attribute: str  # "" when the name is the module itself
 
 
-def lazy_init(module: cst.Module, req: FixRequest, facts: ProjectFacts) -> tuple[cst.Module, list[Outcome]]:
-    """Rewrite a package `__init__` for one LA102 request; never raises."""
-    try:
-        return _lazy_init(module, req, facts)
-    except Exception as exc:  # noqa: BLE001 - a codemod reports, it does not crash the run
-        return module, [req.fail(f"internal error while making {req.subject} lazy: {type(exc).__name__}: {exc}")]
+def lazy_init(module: cst.Module, requests: FixRequest | Sequence[FixRequest],
+              facts: ProjectFacts) -> tuple[cst.Module, list[Outcome]]:
+    """Rewrite a package `__init__` for its LA102 request(s); never raises."""
+    outcomes: list[Outcome] = []
+    for req in [requests] if isinstance(requests, FixRequest) else requests:
+        try:
+            module, got = _lazy_init(module, req, facts)
+        except Exception as exc:  # noqa: BLE001 - a codemod reports, it does not crash the run
+            got = [req.fail(f"internal error while making {req.subject} lazy: {type(exc).__name__}: {exc}")]
+        outcomes.extend(got)
+    return module, outcomes
 
 
 def _lazy_init(module: cst.Module, req: FixRequest, facts: ProjectFacts) -> tuple[cst.Module, list[Outcome]]:

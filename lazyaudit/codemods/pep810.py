@@ -26,12 +26,15 @@ class _Stmt:
     forbidden: str  # why PEP 810 rejects `lazy` here ("" when allowed)
 
 
-def lazy_keyword(module: cst.Module, req: FixRequest, facts: ProjectFacts) -> tuple[cst.Module, list[Outcome]]:
-    """Rewrite one finding's import(s) as `lazy import` / `lazy from`; never raises."""
+def lazy_keyword(module: cst.Module, requests: FixRequest | Sequence[FixRequest],
+                 facts: ProjectFacts) -> tuple[cst.Module, list[Outcome]]:
+    """Rewrite the requests' imports as `lazy import` / `lazy from` (one analysis for all); never raises."""
+    reqs = [requests] if isinstance(requests, FixRequest) else list(requests)
     try:
-        return _lazy(module, req, facts)
+        return _lazy(module, reqs, facts)
     except Exception as exc:  # noqa: BLE001 - a codemod reports, it does not crash the run
-        return module, [req.fail(f"internal error while marking {req.subject} lazy: {type(exc).__name__}: {exc}")]
+        return module, [r.fail(f"internal error while marking {r.subject} lazy: {type(exc).__name__}: {exc}")
+                        for r in reqs]
 
 
 def placement(uses: ModuleUses, node: cst.CSTNode) -> str:
@@ -71,37 +74,38 @@ def _statements(module: cst.Module, uses: ModuleUses, req: FixRequest) -> list[_
     return out
 
 
-def _lazy(module: cst.Module, req: FixRequest, facts: ProjectFacts) -> tuple[cst.Module, list[Outcome]]:
+def _lazy(module: cst.Module, reqs: list[FixRequest], facts: ProjectFacts) -> tuple[cst.Module, list[Outcome]]:
     uses = ModuleUses(module)
-    stmts = _statements(module, uses, req)
-    if req.code == "LA102" and req.subject and req.subject != req.module:
-        chosen = []
-    elif req.code == "LA102":
-        chosen = [s for s in stmts if s.target.startswith(req.module + ".") or s.target in set(
-            req.data.get("submodules") or ())]
-    else:
-        chosen = _nearest([s for s in stmts if s.target == req.subject], req.line)
-    if not chosen:
-        return module, [req.skip(SkipReason.NOT_FOUND, f"no import of {req.subject} found")]
+    stmts = _statements(module, uses, reqs[0]) if reqs else []
     outcomes: list[Outcome] = []
     edits = {}
-    done: list[_Stmt] = []
-    for stmt in chosen:
-        if isinstance(stmt.node, (cst.LazyImport, cst.LazyImportFrom)):
+    for req in reqs:
+        if req.code == "LA102":
+            chosen = [] if req.subject and req.subject != req.module else [
+                s for s in stmts if s.target.startswith(req.module + ".") or s.target in set(
+                    req.data.get("submodules") or ())]
+        else:
+            chosen = _nearest([s for s in stmts if s.target == req.subject], req.line)
+        if not chosen:
+            outcomes.append(req.skip(SkipReason.NOT_FOUND, f"no import of {req.subject} found"))
             continue
-        why = _blocker(uses, stmt, req, facts)
-        if why is not None:
-            outcomes.append(why)
-            continue
-        edits[id(stmt.node)] = _to_lazy
-        done.append(stmt)
-    if not edits:
-        return module, outcomes or [req.skip(SkipReason.NOT_FOUND, f"the import of {req.subject} is already lazy")]
-    new = module.visit(Replacer(edits))
-    lines = ", ".join(str(s.line) for s in done)
-    outcomes.insert(0, req.done(f"marked `lazy` (PEP 810) at line{'s' if len(done) > 1 else ''} {lines}",
-                                tuple(n for s in done for n in s.locals), lines=[s.line for s in done]))
-    return new, outcomes
+        got: list[Outcome] = []
+        done: list[_Stmt] = []
+        for stmt in chosen:
+            if isinstance(stmt.node, (cst.LazyImport, cst.LazyImportFrom)) or id(stmt.node) in edits:
+                continue
+            why = _blocker(uses, stmt, req, facts)
+            if why is not None:
+                got.append(why)
+                continue
+            edits[id(stmt.node)] = _to_lazy
+            done.append(stmt)
+        if done:
+            lines = ", ".join(str(s.line) for s in done)
+            got.insert(0, req.done(f"marked `lazy` (PEP 810) at line{'s' if len(done) > 1 else ''} {lines}",
+                                   tuple(n for s in done for n in s.locals), lines=[s.line for s in done]))
+        outcomes.extend(got or [req.skip(SkipReason.NOT_FOUND, f"the import of {req.subject} is already lazy")])
+    return (module.visit(Replacer(edits)) if edits else module), outcomes
 
 
 def _nearest(stmts: Sequence[_Stmt], line: int) -> list[_Stmt]:

@@ -26,7 +26,7 @@ FIXABLE = ("LA101", "LA102", "LA104")
 # A package __init__ first (its importers' names then resolve lazily), then annotations (a future
 # import added there stops evaluating annotations, which can free a name to move), then functions.
 ORDER = {"LA102": 0, "LA104": 1, "LA101": 2}
-Codemod = Callable[[cst.Module, FixRequest, ProjectFacts], "tuple[cst.Module, list[Outcome]]"]
+Codemod = Callable[[cst.Module, Sequence[FixRequest], ProjectFacts], "tuple[cst.Module, list[Outcome]]"]
 CODEMODS: dict[str, Codemod] = {"LA101": defer_import, "LA102": lazy_init, "LA104": type_only}
 
 
@@ -131,9 +131,11 @@ def _fix_bytes(source: bytes, path: str, rel: str, requests: Sequence[FixRequest
             r.skip(SkipReason.UNPARSABLE, f"{rel or 'the module'} does not parse ({reason}); never touched")
             for r in requests))
     outcomes: list[Outcome] = []
+    groups: dict[str, list[FixRequest]] = {}
     for req in sorted(requests, key=lambda r: (ORDER.get(r.code, 9), r.line)):
-        codemod = lazy_keyword if pep810 else CODEMODS[req.code]
-        module, got = codemod(module, req, facts)
+        groups.setdefault("PEP810" if pep810 else req.code, []).append(req)
+    for code, batch in groups.items():  # one analysis of the tree per rule, not per finding
+        module, got = (lazy_keyword if pep810 else CODEMODS[code])(module, batch, facts)
         outcomes.extend(got)
     after = module.bytes
     problem = _invalid(after, pep810) if after != source else ""
