@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _venv import CACHE, ensure_venv, installed_versions, site_packages  # noqa: E402
+from _venv import CACHE, ensure_venv, installed_versions, site_packages
 
 PACKAGES = (
     "boto3==1.44.8", "requests==2.34.2", "pydantic==2.14.4", "jsonschema==4.26.0", "PyYAML==6.0.4",
@@ -79,8 +79,8 @@ class Stdlib:
     """The target interpreter's stdlib names: one rule for truth and every tool's prediction."""
 
     def __init__(self, python: Path) -> None:
-        out = _run([str(python), "-I", "-c", "import sys; print(*sorted(set(sys.stdlib_module_names)"
-                                             " | set(sys.builtin_module_names)))"])
+        code = "import sys; print(*sorted(set(sys.stdlib_module_names) | set(sys.builtin_module_names)))"
+        out = _run([str(python), "-I", "-c", code])
         self.names = frozenset(out.split())
 
     def outside(self, modules: set[str]) -> set[str]:
@@ -115,12 +115,14 @@ def pydeps(python: Path, module: str, stdlib: Stdlib, site: str) -> set[str] | N
     exe = shutil.which("pydeps")
     if exe is None:
         return None
-    spec = _run([str(python), "-I", "-c", f"import importlib.util as u; s = u.find_spec({module!r}); "
-                 "print(s.submodule_search_locations[0] if s.submodule_search_locations else s.origin)"]).strip()
+    code = (f"import importlib.util as u; s = u.find_spec({module!r}); "
+            "print(s.submodule_search_locations[0] if s.submodule_search_locations else s.origin)")
+    spec = _run([str(python), "-I", "-c", code]).strip()
     env = {**os.environ, "PYTHONPATH": site}
     try:
         done = subprocess.run([exe, "--show-deps", "--no-output", "--max-bacon", "0", "--no-config", spec],
-                              capture_output=True, text=True, env=env, timeout=600, cwd=tempfile.gettempdir())
+                              capture_output=True, text=True, env=env, timeout=600, cwd=tempfile.gettempdir(),
+                              check=False)
     except subprocess.TimeoutExpired:
         return None
     if done.returncode:
@@ -148,7 +150,7 @@ def grimp(site: str, modules: list[str], stdlib: Stdlib) -> dict[str, set[str] |
     """grimp's upstream modules of each target, from one graph of every package in the venv."""
     env = {**os.environ, "PYTHONPATH": site}
     done = subprocess.run([sys.executable, "-c", GRIMP_SCRIPT, site, json.dumps(modules)], capture_output=True,
-                          text=True, env=env, timeout=1800, cwd=tempfile.gettempdir())
+                          text=True, env=env, timeout=1800, cwd=tempfile.gettempdir(), check=False)
     if done.returncode:
         print(f"grimp failed: {done.stderr.strip()[-300:]}", file=sys.stderr)
         return {m: None for m in modules}

@@ -23,14 +23,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _venv import ensure_venv, site_packages  # noqa: E402
-from closure_accuracy import PACKAGES  # noqa: E402
+from _venv import ensure_venv, site_packages
+from closure_accuracy import PACKAGES
 
 AWS_TREE = ("botocore", "boto3", "pydantic", "fastapi")
 
@@ -86,19 +87,24 @@ def run_pydeps(packages: list[str], site: str, timeout: float) -> dict[str, floa
     env = {**os.environ, "PYTHONPATH": site}
     total = {"wall": 0.0, "cpu": 0.0, "rss_mb": 0.0, "modules": 0, "edges": 0}
     for package in packages:
-        before = os.times()
         start = time.perf_counter()
-        try:
-            done = subprocess.run([exe, "--show-deps", "--no-output", "--max-bacon", "0", "--no-config",
-                                   os.path.join(site, package)], capture_output=True, text=True, env=env,
-                                  timeout=timeout, cwd=tempfile.gettempdir(), check=False)
-        except subprocess.TimeoutExpired:
-            return None
-        after = os.times()
+        process = subprocess.Popen([exe, "--show-deps", "--no-output", "--max-bacon", "0", "--no-config",
+                                    os.path.join(site, package)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                   env=env, cwd=tempfile.gettempdir())
+        timer = threading.Timer(timeout, process.kill)
+        timer.start()
+        out = process.stdout.read() if process.stdout else b""
+        # wait4, not communicate(): it reaps the child with its own CPU time and peak RSS.
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        timer.cancel()
         total["wall"] += time.perf_counter() - start
-        total["cpu"] += (after.children_user - before.children_user) + (after.children_system - before.children_system)
-        if done.returncode == 0:
-            data = json.loads(done.stdout)
+        total["cpu"] += usage.ru_utime + usage.ru_stime
+        total["rss_mb"] = max(total["rss_mb"], usage.ru_maxrss / 1024)
+        if process.returncode != 0:
+            return None
+        if out:
+            data = json.loads(out)
             total["modules"] += len(data)
             total["edges"] += sum(len(v.get("imports", ())) for v in data.values())
     return total
@@ -125,7 +131,8 @@ def measure_tree(label: str, packages: list[str], python: Path, site: str, runs:
             results[f"{tool} cold"] = summary(series(cold, runs))
             warm_dir = Path(tempfile.mkdtemp(dir=tmp))
             run(tool, packages, python, site, warm_dir)  # prime
-            results[f"{tool} warm"] = summary(series(lambda t=tool: run(t, packages, python, site, warm_dir), runs))
+            results[f"{tool} warm"] = summary(
+                series(lambda t=tool, w=warm_dir: run(t, packages, python, site, w), runs))
             print(f"  {label}: {tool} done", file=sys.stderr)
     if pydeps:
         found = run_pydeps(packages, site, timeout)
@@ -137,7 +144,8 @@ def measure_tree(label: str, packages: list[str], python: Path, site: str, runs:
 def machine() -> str:
     model = ""
     try:
-        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+        with open("/proc/cpuinfo") as info:
+            model = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -146,8 +154,9 @@ def machine() -> str:
 
 
 def table(label: str, results: dict[str, dict[str, float]]) -> str:
-    lines = [f"\n{label}", f"{'tool':<22} {'modules':>7} {'edges':>6} {'wall s (median)':>15} {'wall s (min)':>12} "
-             f"{'cpu s':>7} {'peak RSS MB':>11}"]
+    head = (f"{'tool':<22} {'modules':>7} {'edges':>6} {'wall s (median)':>15} {'wall s (min)':>12} "
+            f"{'cpu s':>7} {'peak RSS MB':>11}")
+    lines = [f"\n{label}", head]
     for name, r in results.items():
         lines.append(f"{name:<22} {r['modules']:>7} {r['edges']:>6} {r['wall']:>15.2f} {r['wall_min']:>12.2f} "
                      f"{r['cpu']:>7.2f} {r['rss_mb']:>11.0f}")

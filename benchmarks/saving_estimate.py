@@ -157,9 +157,10 @@ def predicted(findings: list[Any], spec: str) -> tuple[float, list[str]]:
 
 
 def measure_pair(view: Any, before: Path, after: Path, python: str, runs: int, timeout: float
-                 ) -> tuple[float, float, dict[str, Any]]:
-    """Median totals of `import ENTRY` before and after the rewrites, the runs interleaved so that both
-    see the same machine load; and the before runs merged into one profile (per-module medians)."""
+                 ) -> tuple[float, float, list[float], dict[str, Any]]:
+    """Median totals of `import ENTRY` before and after the rewrites, and the paired differences: the
+    runs alternate so that each pair sees the same machine load. Also the before runs merged into
+    one profile (per-module medians), as `profile --runs N` would measure it."""
     e = view.entry
 
     def once(root: Path) -> Any:
@@ -169,7 +170,7 @@ def measure_pair(view: Any, before: Path, after: Path, python: str, runs: int, t
     pairs = [(once(before), once(after)) for _ in range(runs)]
     profile = merge_profiles([b.as_dict() for b, _ in pairs])
     return (statistics.median(b.total_ms for b, _ in pairs), statistics.median(a.total_ms for _, a in pairs),
-            profile)
+            [b.total_ms - a.total_ms for b, a in pairs], profile)
 
 
 def entry_ms(project: Any, profile: Mapping[str, Any] | None) -> dict[str, float]:
@@ -201,8 +202,9 @@ def run(args: argparse.Namespace) -> int:
         for view in views:
             spec = view.entry.spec
             print(f"measuring {spec}: {args.runs} runs before and after, interleaved", file=sys.stderr)
-            b, a, profile = measure_pair(view, before_root, after_root, python, args.runs, args.timeout)
-            saved = b - a
+            b, a, diffs, profile = measure_pair(view, before_root, after_root, python, args.runs, args.timeout)
+            saved = statistics.median(diffs)
+            quartiles = statistics.quantiles(diffs, n=4) if len(diffs) > 1 else [saved, saved, saved]
             # `audit --profile-data` with this entry's own profile, measured alongside the saving.
             sums = {"static": predicted(static, spec), "measured": predicted(project.audit(CODES, profile=profile), spec)}
             deltas = {key: before.get(spec, 0.0) - after.get(spec, 0.0) for key, (before, after) in
@@ -211,18 +213,20 @@ def run(args: argparse.Namespace) -> int:
                 misses.append(spec)
             rows.append([
                 spec, format_ms(b), format_ms(a), ("-" if saved < 0 else "") + format_ms(abs(saved)),
+                "±" + format_ms((quartiles[2] - quartiles[0]) / 2),
                 "~" + format_ms(sums["static"][0]), _err(sums["static"][0], saved),
                 format_ms(sums["measured"][0]), _err(sums["measured"][0], saved),
                 "~" + format_ms(deltas["static"]), _err(deltas["static"], saved),
                 format_ms(deltas["measured"]), _err(deltas["measured"], saved),
                 ", ".join(sums["static"][1]) or "none",
             ])
-        headers = ["entry", "before", "after", "saved", "findings ~", "err", "findings +p", "err",
+        headers = ["entry", "before", "after", "saved", "noise", "findings ~", "err", "findings +p", "err",
                    "entry cost ~", "err", "entry cost +p", "err", "LA101/LA102 findings"]
-        lines = _markdown(headers, rows) if args.markdown else layout(headers, rows, "<" + ">" * 11 + "<")
+        lines = _markdown(headers, rows) if args.markdown else layout(headers, rows, "<" + ">" * 12 + "<")
         print("\n".join(lines))
-        print(f"\nrewrites: {how} ({', '.join(changed)}); {args.runs} interleaved runs per side (medians); "
-              f"python {python}; ~ = static estimate, +p = with the measured profile (--profile-data)")
+        print(f"\nrewrites: {how} ({', '.join(changed)}); {args.runs} interleaved runs per side; saved = median "
+              "of the paired differences, noise = half their interquartile range; "
+              f"~ = static estimate, +p = with the measured profile (--profile-data); python {python}")
         return 1 if args.strict and misses else 0
     finally:
         if not args.keep:

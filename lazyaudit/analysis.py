@@ -38,6 +38,7 @@ class Project:
     findings: list[Finding]  # problems met while loading (LA900): unparsable files, broken inputs
     cache: ScanCache | None = None
     jobs: int | None = None
+    progress: Callable[[str, int, int], None] | None = None  # (stage, done, total 0 = unknown); the CLI draws it
     _indexes: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
     _views: list[EntryView] | None = field(default=None, repr=False)
     _tools: tuple[tuple[ToolCommand, ...], tuple[str, ...]] | None = field(default=None, repr=False)
@@ -62,7 +63,7 @@ class Project:
             first_party = self.sources.modules(roots)
             by_name = {f.module: self.parsed[f.rel] for f in first_party.values() if f.rel in self.parsed}
             index = ModuleIndex(self.env, first_party, by_name, cache=self.cache,
-                                module_map=self.config.module_map, jobs=self.jobs)
+                                module_map=self.config.module_map, jobs=self.jobs, progress=self.progress)
             parts = (index, ImportResolver(index))
             self._indexes[roots] = parts
         return parts  # type: ignore[return-value]
@@ -205,12 +206,14 @@ def load_project(
     cache: bool = True,
     jobs: int | None = None,
     imports_only: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Project:
     """Load a project for analysis without importing any of its code.
 
     `python` names the interpreter whose environment is analysed (default: the running one).
     `imports_only` (the LA00x rules need nothing else) parses first-party files with the fast scanner;
     only files with a `lazyaudit:` comment get the full parse, which reads inline suppressions.
+    `progress(stage, done, total)` is called as files are scanned (total 0 when unknown).
     Raises LazyauditError for problems the user must fix (missing path, bad interpreter, bad config).
     """
     from lazyaudit.config import load_config
@@ -240,10 +243,14 @@ def load_project(
     scan_cache = default_cache(cache and config.cache)
     items = [(f.path, f.module, f.is_package) for f in sources.files]
     full = [i for i in items if not imports_only or _has_suppression(i[0])]
+    if progress:
+        progress("parsing project files", 0, len(items))
     by_path = scan_many(full, full=True, cache=scan_cache, jobs=jobs)
     if len(full) < len(items):
         by_path.update(scan_many([i for i in items if i[0] not in by_path], full=False, cache=scan_cache, jobs=jobs))
     parsed = {f.rel: by_path[f.path] for f in sources.files if f.path in by_path}
+    if progress:
+        progress("parsing project files", len(items), len(items))
     for f in sources.files:
         p = parsed.get(f.rel)
         if p is not None and p.error:
@@ -251,7 +258,8 @@ def load_project(
                                     subject=f.module, severity="error", data={"reason": p.error}))
     requirements = load_requirements(root, extra_files=config.requirement_files, roots=function_roots)
     findings += requirements.findings
-    project = Project(root, config, env, sources, entry_list, requirements, parsed, findings, scan_cache, jobs)
+    project = Project(root, config, env, sources, entry_list, requirements, parsed, findings, scan_cache, jobs,
+                      progress)
     for e in entry_list:  # entry closures are computed only when a check reads them
         if e.module not in project.index(e.root).first_party:
             where = f" (root {e.root}/)" if e.root else ""

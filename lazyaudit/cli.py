@@ -105,19 +105,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "profile":  # the one command that runs user code: say so before it does
         print(f"lazyaudit: profile runs `import {args.module}` in a subprocess ({args.runs} run{'s' * (args.runs != 1)}, "
               f"timeout {args.timeout:g} s each); this executes its code", file=sys.stderr)
+    from lazyaudit.progress import progress_for
+
+    args.progress = progress_for(sys.stderr)  # None unless stderr is a terminal
     try:
         text, code = getattr(commands, f"run_{args.command}")(args, _color(args))
     except LazyauditError as exc:
+        _end_progress(args)
         print(f"lazyaudit: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
+        _end_progress(args)
         print("lazyaudit: interrupted", file=sys.stderr)
         return EXIT_ERROR
+    finally:
+        _end_progress(args)
     if args.command == "graph":  # it wrote its own file (SVG, PNG...); the text is a one-line status
         print(f"lazyaudit: {text}", file=sys.stderr)
         return code
-    _emit(text, getattr(args, "output", None))
+    try:
+        _emit(text, getattr(args, "output", None))
+    except OSError as exc:
+        print(f"lazyaudit: error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
     return code
+
+
+def _end_progress(args: Any) -> None:
+    if args.progress is not None:  # erase the status line before anything else is printed
+        args.progress.close()
 
 
 def _color(args: Any) -> bool:

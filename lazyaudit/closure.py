@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
-from lazyaudit.import_calls import CallFollower
 from lazyaudit.conditions import evaluate, type_checking_fallback
+from lazyaudit.import_calls import CallFollower
 from lazyaudit.model import ImportKind, ImportRecord, ParsedModule
 
 if TYPE_CHECKING:
     from lazyaudit.modindex import ModuleIndex
 
 _RUNS_AT_IMPORT = (ImportKind.EAGER, ImportKind.DYNAMIC, ImportKind.CONDITIONAL, ImportKind.GUARDED)
+# Source text without which a plain module cannot make `from module import name` load anything more.
+_HOOK_TEXT = (b"__getattr__", b"lazy ")
 _MAX_FAIL_DEPTH = 3  # hops "does importing this fail?" follows; a hard dependency missing further away is rare
 
 
@@ -97,14 +100,16 @@ class ImportResolver:
 
     def _needs_parse(self, name: str) -> bool:
         """Whether resolving `from name import x` must read `name`: a package (x may be a submodule or
-        come from its __getattr__) or an installed module (it may have a PEP 562 hook). A plain stdlib
-        module is left unread until something loads it."""
+        come from its __getattr__), or a plain module whose source mentions a PEP 562 hook or a lazy
+        import. Any other module is left unread until something loads it."""
         if not name or name.startswith("."):
             return False
-        if name in self.index.first_party or not self.index.env.is_stdlib(name):
+        if name in self.index.first_party:
             return True
         location = self.index.locator.find(name)
-        return location is not None and location.is_package
+        if location is None or location.is_package:
+            return location is not None
+        return not self.index.env.is_stdlib(name) and self.index.mentions(name, _HOOK_TEXT)
 
     def _attempt(self, source: str, target: str, rec: ImportRecord, path: str, depth: int = 0) -> list[Edge]:
         """What a failed import of `target` leaves loaded: its parent packages and what it imported before
@@ -168,9 +173,9 @@ class ImportResolver:
         known = self._fails.get(name)
         if known is not None:
             return known
-        info = self.index.info(name)
-        if depth > _MAX_FAIL_DEPTH or info.category == "stdlib":
+        if depth > _MAX_FAIL_DEPTH or (self.index.env.is_stdlib(name) and not self.index.is_first_party(name)):
             return 0  # the stdlib imports on its own interpreter; a platform-only module is simply missing
+        info = self.index.info(name)
         self._fails[name] = 0  # while deciding, a cycle back here imports fine
         parsed = info.parsed
         line = self._failure_line(parsed, depth) if parsed is not None and not parsed.error else 0
@@ -198,7 +203,6 @@ class ImportResolver:
         # An `if` that cannot be decided (os.py's `elif "nt" in _names:`) is no evidence of failure.
         hard = [r for r in parsed.imports if id(r) in runs and not r.guard and (not limit or r.line < limit)
                 and (not r.condition or evaluate(r.condition, self._target) is True)]
-        self.index.infos(r.target for r in hard if r.target and not r.target.startswith("."))
         for rec in hard:  # in line order: the first one that fails is where the module stops
             for target, via in self._targets(rec):
                 if via not in ("", "submodule"):

@@ -18,6 +18,7 @@ def _load(args: Any, entries: list[str] | None = None, *, imports_only: bool = F
     return load_project(
         getattr(args, "path", "."), args.python, entries=entries if entries is not None else getattr(args, "entry", []),
         overrides=overrides, cache=not args.no_cache, imports_only=imports_only,
+        progress=getattr(args, "progress", None),  # set by the CLI on a terminal only
     )
 
 
@@ -37,10 +38,12 @@ def _report(args: Any, color: bool, default_codes: tuple[str, ...]) -> tuple[str
     codes = set(project.config.enabled) & set(default_codes)
     profile = _profile_data(args)
     findings = project.audit(codes, profile=profile, debug=args.debug)
-    if args.baseline:
+    # the flag is relative to the working directory, the pyproject setting to the project root
+    baseline = args.baseline or (str(project.root / project.config.baseline) if project.config.baseline else "")
+    if baseline:
         from lazyaudit.report.baseline import filter_new, load_baseline
 
-        findings = filter_new(findings, load_baseline(args.baseline))
+        findings = filter_new(findings, load_baseline(baseline))
     summary = project.summary(findings)
     if set(default_codes) - set(DEPS_CODES) - {"LA900"}:
         from lazyaudit.costs import entry_costs
@@ -68,22 +71,43 @@ def run_closure(args: Any, color: bool) -> tuple[str, int]:
         modules = [m for m in modules if index.info(m).category != "stdlib"]
     if args.format == "json":
         return json.dumps({"module": args.module, "modules": modules}, indent=2) + "\n", EXIT_CLEAN
-    by_cat: dict[str, int] = {}
-    lines = []
-    for name in modules:
-        info = index.info(name)
-        by_cat[info.category] = by_cat.get(info.category, 0) + 1
-        where = info.distribution or ("" if info.category != "first_party" else info.rel)
-        lines.append(f"{name:<60} {info.category:<12} {where}".rstrip())
-    head = ", ".join(f"{n} {c.replace('_', '-')}" for c, n in sorted(by_cat.items()))
-    return f"import {args.module} loads {len(modules)} modules ({head}):\n" + "\n".join(lines) + "\n", EXIT_CLEAN
+    return _closure_text(args.module, [index.info(m) for m in modules]), EXIT_CLEAN
+
+
+def _closure_text(module: str, infos: list[Any]) -> str:
+    order = ("first_party", "third_party", "stdlib", "missing")
+    by_cat = {c: sum(i.category == c for i in infos) for c in order}
+    dists: dict[str, int] = {}
+    for i in infos:
+        if i.distribution:
+            dists[i.distribution] = dists.get(i.distribution, 0) + 1
+    head = ", ".join(f"{n} {c.replace('_', '-')}" for c, n in by_cat.items() if n)
+    lines = [f"import {module} loads {len(infos)} modules ({head})"]
+    if dists:
+        top = sorted(dists.items(), key=lambda kv: (-kv[1], kv[0]))
+        line = f"from {len(dists)} distributions:"
+        for k, (d, n) in enumerate(top):
+            item = f" {d} {n}" + ("," if k < len(top) - 1 else "")
+            if len(line) + len(item) > 100:  # wrap between items, never inside one
+                lines.append(line)
+                line = " "
+            line += item
+        lines.append(line)
+    width = max((len(i.name) for i in infos), default=0)
+    lines.append("")
+    for i in sorted(infos, key=lambda i: (order.index(i.category) if i.category in order else 9, i.name)):
+        where = i.rel if i.category == "first_party" else i.distribution
+        lines.append(f"  {i.name:<{width}}  {i.category.replace('_', '-'):<11}  {where}".rstrip())
+    return "\n".join(lines) + "\n"
 
 
 def run_why(args: Any, color: bool) -> tuple[str, int]:
     from lazyaudit.why import explain
 
     project = _load(args)
-    result = explain(project, args.module)
+    if project.index().info(args.module).category == "missing":
+        raise LazyauditError(f"module {args.module} not found in the project or in {project.env.executable}")
+    result = explain(project, args.module, cli_only=bool(args.entry))  # --entry narrows to the named entries
     if args.format == "json":
         return json.dumps(result, indent=2, sort_keys=True) + "\n", EXIT_CLEAN
     from lazyaudit.why import format_text

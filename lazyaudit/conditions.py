@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 import operator
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 _UNKNOWN = object()
 _CMP = {
@@ -32,7 +33,7 @@ def evaluate(condition: str, target: Mapping[str, Any]) -> bool | None:
         return None
     try:
         value = _eval(tree.body, target)
-    except Exception:  # any odd shape (comparing tuple to str...) is simply undecidable
+    except Exception:  # noqa: BLE001 - any odd shape (comparing tuple to str...) is simply undecidable
         return None
     return None if value is _UNKNOWN else bool(value)
 
@@ -56,6 +57,8 @@ def _eval(node: ast.AST, t: Mapping[str, Any]) -> Any:
         v = _eval(node.operand, t)
         return _UNKNOWN if v is _UNKNOWN else not v
     if isinstance(node, ast.Compare):
+        if _is_main_test(node):
+            return isinstance(node.ops[0], ast.NotEq)  # on import, __name__ is never "__main__"
         left = _eval(node.left, t)
         for op, right_node in zip(node.ops, node.comparators):
             right = _eval(right_node, t)
@@ -121,6 +124,14 @@ def _call(node: ast.Call, t: Mapping[str, Any]) -> Any:
         if isinstance(base, str) and all(isinstance(a, (str, tuple)) for a in args):
             return getattr(base, node.func.attr)(*args)
     return _UNKNOWN
+
+
+def _is_main_test(node: ast.Compare) -> bool:
+    if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+        return False
+    sides = [node.left, node.comparators[0]]
+    return (any(_dotted(s) == "__name__" for s in sides)
+            and any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides))
 
 
 def type_checking_fallback(condition: str) -> bool:

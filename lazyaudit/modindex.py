@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from lazyaudit.model import ParsedModule
 
@@ -58,6 +59,7 @@ class ModuleIndex:
         cache: ScanCache | None = None,
         module_map: Mapping[str, str] | None = None,
         jobs: int | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
     ) -> None:
         self.env = env
         self.first_party = dict(first_party)
@@ -66,10 +68,12 @@ class ModuleIndex:
         self._cache = cache
         self._module_map = dict(module_map or {})
         self._jobs = jobs
+        self._progress = progress  # (stage, done, total): told how many modules are resolved so far
         self.locator: ModuleLocator = env.locator()
         self._infos: dict[str, ModuleInfo] = {}
         self._fp_top = {n.split(".", 1)[0] for n in self.first_party}
         self._registered: dict[str, tuple[str, ...]] = {}  # extension path -> modules it registers
+        self._exists: dict[str, bool] = {}
 
     def is_first_party(self, name: str) -> bool:
         return name.split(".", 1)[0] in self._fp_top
@@ -81,6 +85,8 @@ class ModuleIndex:
             if found.parsed is None and found.kind in ("source",) and found.path and found.category != FIRST_PARTY:
                 found = self._with_parsed([found])[0]
             self._infos[name] = found
+            if self._progress:
+                self._progress("scanning imports", len(self._infos), 0)
         return found
 
     def infos(self, names: Iterable[str]) -> list[ModuleInfo]:
@@ -91,6 +97,8 @@ class ModuleIndex:
         done = {i.name: i for i in self._with_parsed(need)} if need else {}
         for i in todo:
             self._infos[i.name] = done.get(i.name, i)
+        if todo and self._progress:
+            self._progress("scanning imports", len(self._infos), 0)
         return [self._infos[n] for n in names]
 
     def registered_by(self, info: ModuleInfo) -> tuple[str, ...]:
@@ -113,7 +121,27 @@ class ModuleIndex:
         return names
 
     def exists(self, name: str) -> bool:
-        return self.info(name).category != MISSING
+        """Whether `name` can be imported; answered by the locator alone, without parsing the module."""
+        found = self._infos.get(name)
+        if found is not None:
+            return found.category != MISSING
+        known = self._exists.get(name)
+        if known is None:
+            known = self._exists[name] = self._resolve(name).category != MISSING
+        return known
+
+    def mentions(self, name: str, needles: tuple[bytes, ...]) -> bool:
+        """Whether the source of installed module `name` contains any of `needles` (True when unsure): a
+        cheap test that spares parsing a module only looked at for a hook it cannot have."""
+        found = self._infos.get(name) or self._resolve(name)
+        if found.parsed is not None or found.kind != "source" or not found.path:
+            return True
+        try:
+            with open(found.path, "rb") as handle:
+                source = handle.read()
+        except OSError:
+            return True
+        return any(needle in source for needle in needles)
 
     def known(self) -> dict[str, ModuleInfo]:
         return dict(self._infos)

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from lazyaudit.model import LazyauditError
 
 
-def explain(project: Any, module: str, *, limit: int = 20) -> dict[str, Any]:
-    """{"module": M, "entries": [{"entry", "loaded", "chains": [[{"importer","imported","path","line","kind","via"}]]}]}."""
+def explain(project: Any, module: str, *, limit: int = 20, cli_only: bool = False) -> dict[str, Any]:
+    """{"module": M, "entries": [{"entry", "loaded", "chains": [[{"importer","imported","path","line","kind","via"}]]}]}.
+
+    `cli_only`: only the entries given with --entry. Paths are project-relative, installed ones relative
+    to their sys.path folder (no absolute paths in output).
+    """
     from lazyaudit.graph import build_graph, import_chains
 
     if not project.entries:
         raise LazyauditError("no entry point: pass --entry MODULE[:attr] or declare entries (see docs/configuration.md)")
     result: dict[str, Any] = {"module": module, "entries": []}
     for view in project.views():
+        if cli_only and view.entry.source != "cli":
+            continue
         item: dict[str, Any] = {"entry": view.entry.spec, "source": view.entry.source,
                                 "loaded": module in view.loaded, "chains": []}
         if view.found and module in view.loaded:
@@ -24,11 +32,19 @@ def explain(project: Any, module: str, *, limit: int = 20) -> dict[str, Any]:
                 for a, b in zip(path, path[1:]):
                     data = graph.edges[a, b]
                     site = min(s for s in data["sites"])
-                    hops.append({"importer": a, "imported": b, "path": site[0], "line": site[1],
+                    hops.append({"importer": a, "imported": b, "path": _shown(project, site[0]), "line": site[1],
                                  "kind": data["kind"], "via": data.get("via", "")})
                 item["chains"].append(hops)
         result["entries"].append(item)
     return result
+
+
+def _shown(project: Any, path: str) -> str:
+    if not path or not os.path.isabs(path):
+        return path
+    bases = [str(project.root), *project.env.sys_path]
+    base = max((b for b in bases if b and path.startswith(b.rstrip(os.sep) + os.sep)), key=len, default="")
+    return Path(os.path.relpath(path, base)).as_posix() if base else path
 
 
 def format_text(result: dict[str, Any]) -> str:

@@ -30,19 +30,24 @@ def __getattr__(name: str) -> object:
     except KeyError:
         raise AttributeError(f"module {{__name__!r}} has no attribute {{name!r}}") from None
     import importlib
+    import sys
 
+    namespace = sys.modules[__name__].__dict__  # not globals(): a submodule may be called "globals"
     module = importlib.import_module(module_name, __name__)
-    # Cache every name this module provides in the globals: later reads skip __getattr__, and a
-    # submodule named like one of its functions (which the import system just set as an attribute
-    # of this package) cannot stand in for the function.
+    # Cache every name this module provides: later reads skip __getattr__, and a submodule named
+    # like one of its functions (which the import system just set as an attribute of this package)
+    # cannot stand in for the function.
     for key, (source, attribute) in {table}.items():
         if source == module_name:
-            globals()[key] = getattr(module, attribute) if attribute else module
-    return globals()[name]
+            namespace[key] = getattr(module, attribute) if attribute else module
+    return namespace[name]
 
 
 def __dir__() -> list[str]:
-    return sorted((set(globals()) - {{{hidden}}}) | set({table}))
+    import sys
+
+    added = {{{hidden}}}  # by this rewrite: dir() stays what it was
+    return sorted((set(sys.modules[__name__].__dict__) - added) | set({table}))
 '''
 
 
@@ -79,12 +84,16 @@ def _lazy_init(module: cst.Module, req: FixRequest, facts: ProjectFacts) -> tupl
             return module, [req.skip(SkipReason.NOT_FOUND, f"already lazy ({TABLE} is defined)")]
         return module, [req.skip(SkipReason.HAS_GETATTR, f"the package already defines {hooks[0]}")]
     exported, dynamic = literal_all(module)
+    star_names: list[str] | None = None
+    sites = import_sites(module, req.module, True, uses.line)
     if exported is None and not dynamic:
-        return module, [req.skip(SkipReason.STAR, "no __all__: `from package import *` would lose every lazy name")]
+        star_names, why = _star_names(module, uses, sites, req, facts)
+        if star_names is None:
+            return module, [req.skip(SkipReason.STAR, f"no __all__, and {why}: `from {req.module} import *` "
+                                     "would change")]
     if uses.dynamic:
         return module, [req.skip(SkipReason.DYNAMIC_NAMESPACE, f"the package calls {uses.dynamic}")]
     wanted = set(req.data.get("submodules") or ())
-    sites = import_sites(module, req.module, True, uses.line)
     outcomes: list[Outcome] = []
     lazy: list[_Lazy] = []
     for site in sites:
@@ -109,7 +118,7 @@ def _lazy_init(module: cst.Module, req: FixRequest, facts: ProjectFacts) -> tupl
     lazy = _guard_submodule_names(lazy, sites, req, facts, outcomes)
     if not lazy:
         return module, outcomes or [req.skip(SkipReason.NOT_FOUND, "no eager re-export left to make lazy")]
-    new = _rewrite(module, uses, sites, lazy, req)
+    new = _rewrite(module, uses, sites, lazy, req, star_names, _submodules(req.module, facts))
     names = tuple(x.local for x in lazy)
     text = f"{len(names)} re-export{'s' if len(names) != 1 else ''} now load on first access (PEP 562): " + ", ".join(
         names)
@@ -172,7 +181,7 @@ def _guard_submodule_names(lazy: list[_Lazy], sites: list[ImportSite], req: FixR
 
 
 def _rewrite(module: cst.Module, uses: ModuleUses, sites: list[ImportSite], lazy: list[_Lazy],
-             req: FixRequest) -> cst.Module:
+             req: FixRequest, star_names: list[str] | None, submodules: set[str]) -> cst.Module:
     moving: dict[int, set[str]] = {}
     for x in lazy:
         moving.setdefault(id(x.site), set()).add(x.local)
@@ -192,12 +201,17 @@ def _rewrite(module: cst.Module, uses: ModuleUses, sites: list[ImportSite], lazy
             edits[site.index] = statement(import_text(site, keep)).with_changes(
                 leading_lines=site.line_node.leading_lines)
             checked.append(statement(import_text(site, [a for a in site.aliases if a.local in names])))
-    hidden = {"__dir__", "__getattr__", TABLE} | ({"TYPE_CHECKING"} if needs_typing else set())
+    hidden = {"__dir__", "__getattr__", TABLE} | ({"TYPE_CHECKING"} if needs_typing else set()) | (
+        {"__all__"} if star_names is not None else set())
     bound = {a.name.split(".", 1)[0] for a in uses.scope.assignments} if uses.scope is not None else set()
-    table = _machinery(lazy, hidden, bound - {x.local for x in lazy})
+    table = _machinery(lazy, hidden, bound - {x.local for x in lazy}, submodules)
     head: list[cst.BaseStatement] = [statement("from typing import TYPE_CHECKING")] if needs_typing else []
     block = cst.If(test=cst.parse_expression(tc_expr), body=cst.IndentedBlock(body=checked))
     head.append(block.with_changes(leading_lines=[_BLANK] if head else []))
+    if star_names is not None:
+        listing = "".join(f'    "{n}",\n' for n in star_names)
+        head.extend(cst.parse_module(f"pass\n\n# What `from {req.module} import *` gave before the re-exports became "
+                                     f"lazy (written by `lazyaudit fix`).\n__all__ = [\n{listing}]\n").body[1:])
     head[0] = head[0].with_changes(leading_lines=module.body[first].leading_lines)
     at_end = all(_inert(edits.get(i, s), req.module) for i, s in enumerate(module.body) if i > first)
     body: list[cst.BaseStatement] = []
@@ -225,7 +239,7 @@ def _rewrite(module: cst.Module, uses: ModuleUses, sites: list[ImportSite], lazy
     return module.with_changes(body=_spaced(body, {id(t) for t in table}))
 
 
-def _machinery(lazy: list[_Lazy], hidden: set[str], bound: set[str]) -> list[cst.BaseStatement]:
+def _machinery(lazy: list[_Lazy], hidden: set[str], bound: set[str], submodules: set[str]) -> list[cst.BaseStatement]:
     entries: dict[str, tuple[str, str]] = {x.local: (x.source, x.attribute) for x in lazy}
     for x in lazy:  # the submodules the eager imports set as package attributes stay reachable
         written = x.source if x.attribute else ""
@@ -233,11 +247,54 @@ def _machinery(lazy: list[_Lazy], hidden: set[str], bound: set[str]) -> list[cst
             sub = written[1:].split(".", 1)[0]
             if sub not in bound:  # never over a name the package binds itself
                 entries.setdefault(sub, ("." + sub, ""))
+    for sub in sorted(submodules - bound):  # loaded by the eager imports of those submodules
+        entries.setdefault(sub, ("." + sub, ""))
     text = "".join(f"    {k!r}: ({s!r}, {a!r}),\n".replace("'", '"') for k, (s, a) in entries.items())
     hidden_text = ", ".join(f'"{h}"' for h in sorted(hidden))
     # A leading statement keeps the comment attached to the table instead of the module header.
     parsed = cst.parse_module("pass\n" + _MACHINERY.format(table=TABLE, entries=text, hidden=hidden_text))
     return list(parsed.body[1:])
+
+
+def _submodules(package: str, facts: ProjectFacts) -> set[str]:
+    """Names of the package's submodules its eager import loaded: the import system made them attributes."""
+    prefix = package + "."
+    return {m[len(prefix):].split(".", 1)[0] for m in facts.first_party_closure(package) if m.startswith(prefix)}
+
+
+def _star_names(module: cst.Module, uses: ModuleUses, sites: list[ImportSite], req: FixRequest,
+                facts: ProjectFacts) -> tuple[list[str] | None, str]:
+    """The names `from package import *` gave when the package had no __all__ (public globals, the
+    submodules its import loaded included), or None and why they are not known statically."""
+    names: set[str] = set()
+    for stmt in module.body:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            names.add(stmt.name.value)
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
+                    return None, "a star import re-exports names not known statically"
+    conditional = set()
+    for a in uses.scope.assignments if uses.scope is not None else ():
+        top = a.name.split(".", 1)[0]
+        node = a.node
+        parent = uses.parents.get(node)
+        while parent is not None and not isinstance(parent, cst.Module) and not isinstance(
+                parent, cst.SimpleStatementLine):
+            parent = uses.parents.get(parent)
+        outer = uses.parents.get(parent) if parent is not None else None
+        if isinstance(parent, cst.SimpleStatementLine) and isinstance(outer, cst.Module) or isinstance(
+                uses.parents.get(node), cst.Module):
+            names.add(top)
+        else:
+            conditional.add(top)
+    prefix = req.module + "."
+    direct = {site.target[len(prefix):].split(".", 1)[0] for site in sites if site.target.startswith(prefix)}
+    public = {n for n in names | direct | _submodules(req.module, facts) if not n.startswith("_")}
+    maybe = sorted(n for n in conditional - public if not n.startswith("_"))
+    if maybe:
+        return None, f"{maybe[0]} is bound only conditionally"
+    return sorted(public), ""
 
 
 def _spaced(body: list[cst.BaseStatement], table: set[int]) -> list[cst.BaseStatement]:

@@ -78,6 +78,12 @@ def requests_for(project: Project, findings: Iterable[Finding]) -> tuple[dict[st
             skips.append(req.skip(SkipReason.NOT_FIXABLE, f"the check marked it not fixable: "
                                   f"{f.data.get('reason') or 'no reason given'}"))
             continue
+        saving = f.data.get("saving")
+        if isinstance(saving, dict) and saving.get("modules") == 0:
+            # Rewriting code for nothing is churn: other imports load the module at the same moment.
+            skips.append(req.skip(SkipReason.NO_GAIN, f"no cold start would load less: {f.subject} is loaded "
+                                  "at the same time through other imports anyway"))
+            continue
         by_file.setdefault(f.path, []).append(req)
     return by_file, skips
 

@@ -129,12 +129,19 @@ class ReadHooks(cst.CSTVisitor):
             self.uses.comment(node, self.position(node)[0])
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-        comment = node.trailing_whitespace.comment
-        if self.uses is not None and comment is not None:
-            first = self.position(node)[0]
-            last = self.get_metadata(PositionProvider, node).end.line
-            if last > first:  # a trailing suppression of a wrapped statement also covers its first line
-                self.uses.comment(comment, first)
+        if self.uses is None:
+            return
+        first = self.position(node)[0]
+        if self.get_metadata(PositionProvider, node).end.line == first:
+            return
+        # A suppression anywhere in a wrapped statement covers its first line, where its findings are
+        # reported; comments inside an import also keep their own line, as the walk skips import bodies.
+        found = _Comments()
+        for part in (*node.body, node.trailing_whitespace):
+            part.visit(found)
+        for comment in found.comments:
+            self.uses.comment(comment, first)
+            self.uses.comment(comment, self.position(comment)[0])
 
     def enter_comprehension(self, node: Any) -> None:
         if self.uses is not None:
@@ -152,3 +159,13 @@ class ReadHooks(cst.CSTVisitor):
         self.result = self.collector.finish()
         if self.uses is not None:
             self.result.update(self.uses.finish(self, self.collector))
+
+
+class _Comments(cst.CSTVisitor):
+    """Every comment under a node (leading lines excluded by the caller)."""
+
+    def __init__(self) -> None:
+        self.comments: list[cst.Comment] = []
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.comments.append(node)

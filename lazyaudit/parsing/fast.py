@@ -379,8 +379,9 @@ def branch_frames(test: ast.expr, facts: Mapping[str, ast.expr] | None = None) -
     if dotted(inner).rpartition(".")[2] == "TYPE_CHECKING" or (isinstance(inner, ast.Constant) and inner.value is False):
         tc = Frame(TC)
         return (None, tc) if negated else (tc, None)
-    if not negated and is_main_test(test):
-        return Frame(MAIN), None
+    if not negated and (is_main_test(test) or (isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And)
+                                               and any(is_main_test(v) for v in test.values))):
+        return Frame(MAIN), None  # `if sys.platform != "win32" and __name__ == "__main__":` (rich.ansi) too
     if facts:
         test = inline(test, dict(facts))  # a snapshot: a later reassignment does not change this `if`
     return Frame(COND, render=lambda: ast.unparse(test)), Frame(COND, render=lambda: ast.unparse(test), negated=True)

@@ -140,10 +140,12 @@ def _cost(cost: Mapping[str, Any]) -> list[str]:
         lines.append(sentence)
     headers, rows, align = cost_rows(cost, TOP_MODULES, BAR_WIDTH)
     if rows:
-        lines += ["", *layout(headers, rows, align, indent="  ")]
+        # Each row is a whole closure and closures overlap, so the shares add up to more than 100%.
+        lines += ["", "heaviest imports made by the project's code (each with everything it loads):"]
+        lines += layout(headers, rows, align, indent="  ")
     d_headers, d_rows, d_align, footer = distribution_rows(cost, TOP_DISTRIBUTIONS)
     if d_rows:
-        lines += ["", *layout(d_headers, d_rows, d_align, indent="  ")]
+        lines += ["", "distributions this cold start loads:", *layout(d_headers, d_rows, d_align, indent="  ")]
     if footer:
         lines.append("  " + footer)
     return lines

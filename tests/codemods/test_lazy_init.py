@@ -46,19 +46,24 @@ def __getattr__(name: str) -> object:
     except KeyError:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
     import importlib
+    import sys
 
+    namespace = sys.modules[__name__].__dict__  # not globals(): a submodule may be called "globals"
     module = importlib.import_module(module_name, __name__)
-    # Cache every name this module provides in the globals: later reads skip __getattr__, and a
-    # submodule named like one of its functions (which the import system just set as an attribute
-    # of this package) cannot stand in for the function.
+    # Cache every name this module provides: later reads skip __getattr__, and a submodule named
+    # like one of its functions (which the import system just set as an attribute of this package)
+    # cannot stand in for the function.
     for key, (source, attribute) in _LAZY_EXPORTS.items():
         if source == module_name:
-            globals()[key] = getattr(module, attribute) if attribute else module
-    return globals()[name]
+            namespace[key] = getattr(module, attribute) if attribute else module
+    return namespace[name]
 
 
 def __dir__() -> list[str]:
-    return sorted((set(globals()) - {"TYPE_CHECKING", "_LAZY_EXPORTS", "__dir__", "__getattr__"}) | set(_LAZY_EXPORTS))
+    import sys
+
+    added = {"TYPE_CHECKING", "_LAZY_EXPORTS", "__dir__", "__getattr__"}  # by this rewrite: dir() stays what it was
+    return sorted((set(sys.modules[__name__].__dict__) - added) | set(_LAZY_EXPORTS))
 '''
 
 PROBE = """
@@ -168,7 +173,8 @@ SKIPS = {
     "used at import": ('from .a import A\nX = A()\n__all__ = ["A", "X"]\n', "used-by-package"),
     "used in a function of the package": ('from .a import A\ndef f():\n    return A\n__all__ = ["A", "f"]\n',
                                           "used-by-package"),
-    "no __all__": ("from .a import A\n", "star"),
+    "no __all__, a name bound conditionally": ("from .a import A\nif X:\n    B = 1\n", "star"),
+    "no __all__, a star re-export": ("from .a import A\nfrom .b import *\n", "star"),
     "star export": ('from .a import *\n__all__ = ["A"]\n', "star"),
     "existing __getattr__": ('from .a import A\n__all__ = ["A"]\ndef __getattr__(name):\n    raise AttributeError\n',
                              "has-getattr"),
@@ -211,3 +217,28 @@ def test_only_the_submodules_the_finding_names() -> None:
                   data={"submodules": ["pkg.heavy"]})
     assert code.startswith("from .light import a\n")
     assert '"B": (".heavy", "B")' in code
+
+
+WITHOUT_ALL = {
+    "__init__.py": '"""No __all__: `import *` takes every public global."""\nfrom .core import Command, main\n'
+                   "from ._compat import WIN\n__version__ = '1.0'\n",
+    "core.py": "from . import types\nclass Command:\n    pass\ndef main():\n    return types.STRING\n",
+    "types.py": "STRING = 'string'\n",
+    "_compat.py": "WIN = False\n",
+}
+
+
+def test_without_all_the_star_names_are_written_down(tmp_path: Path) -> None:
+    """`from pkg import *` without __all__ takes the public globals, submodules the import loaded
+    included; the rewrite lists exactly those in a generated __all__ (hidden from dir())."""
+    original = probe(make_package(tmp_path / "a", WITHOUT_ALL), "Command,main,types")
+    root = make_package(tmp_path / "b", WITHOUT_ALL)
+    outcomes = rewrite(root, WITHOUT_ALL)
+    assert reasons(outcomes) == ["applied"]
+    text = (root / "pkg" / "__init__.py").read_text()
+    assert '__all__ = [\n    "Command",\n    "WIN",\n    "core",\n    "main",\n    "types",\n]' in text
+    lazy = probe(root, "Command,main,types")
+    assert original["star"] == ["Command", "WIN", "core", "main", "types"] == lazy["star"]
+    assert lazy["dir"] == original["dir"]
+    assert lazy["values"] == original["values"]
+    assert lazy["loaded"] == []

@@ -109,8 +109,9 @@ def packages(draw: st.DrawFn) -> dict[str, str]:
         exported += picked
     if draw(st.booleans()):
         init.append(f"FIRST = {exported[0]}()")  # used by the package itself at import
-    listed = draw(st.lists(st.sampled_from(exported), min_size=1, unique=True))
-    init.append(f"__all__ = {sorted(listed)!r}")
+    if draw(st.booleans()):  # without __all__, `import *` takes every public global
+        listed = draw(st.lists(st.sampled_from(exported), min_size=1, unique=True))
+        init.append(f"__all__ = {sorted(listed)!r}")
     files["__init__.py"] = "\n".join(init) + "\n"
     return files
 
@@ -124,9 +125,11 @@ for pkg in ("original", "rewritten"):
     listing = [n for n in dir(mod)]
     ns = {}
     exec(f"from {pkg} import *", ns)
-    values = {n: getattr(getattr(mod, n), "__name__", repr(getattr(mod, n))) for n in mod.__all__}
-    again = {n: getattr(getattr(mod, n), "__name__", repr(getattr(mod, n))) for n in mod.__all__}
-    out[pkg] = {"dir": listing, "star": sorted(k for k in ns if k != "__builtins__"), "values": values, "again": again}
+    public = sorted(k for k in ns if k != "__builtins__")
+    show = lambda v: str(getattr(v, "__name__", repr(v))).replace(pkg + ".", "")
+    values = {n: show(getattr(mod, n)) for n in public}
+    again = {n: show(getattr(mod, n)) for n in public}
+    out[pkg] = {"dir": listing, "star": public, "values": values, "again": again}
 print(json.dumps(out))
 """
 
