@@ -9,7 +9,8 @@ environment probe and parse workers) and peak RSS. Cold = an empty cache directo
 What each tool builds: lazyaudit, the graph of every module of the tree with each import resolved
 the way `lazyaudit closure` needs it (environment probe of the target interpreter included);
 grimp, `build_graph(*packages, include_external_packages=True)`; pydeps, its --show-deps analysis
-of each package (no DOT, no rendering; it has no cache, so only cold).
+of each package (no DOT, no rendering; it has no cache, so only cold; on the AWS tree only unless
+--pydeps-venv).
 """
 
 from __future__ import annotations
@@ -176,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--tree", choices=("aws", "venv", "both"), default="both")
     parser.add_argument("--no-pydeps", action="store_true")
+    parser.add_argument("--pydeps-venv", action="store_true",
+                        help="run pydeps on the whole venv too (one package at a time: tens of minutes)")
     parser.add_argument("--pydeps-timeout", type=float, default=900.0)
     parser.add_argument("--json", help="also write the raw results here")
     args = parser.parse_args(argv)
@@ -192,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {machine()}")
     out = {}
     for label, packages in trees:
-        results = measure_tree(label, packages, python, site, args.runs, not args.no_pydeps, args.pydeps_timeout)
+        pydeps = not args.no_pydeps and (label.startswith("botocore") or args.pydeps_venv)
+        results = measure_tree(label, packages, python, site, args.runs, pydeps, args.pydeps_timeout)
         out[label] = results
         print(table(label, results), flush=True)
     print(f"\nload average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")

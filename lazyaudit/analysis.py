@@ -271,6 +271,8 @@ def load_project(
 
 
 def _has_suppression(path: str) -> bool:
+    if not os.path.isfile(path):  # a pipe would block, a device never end: the full parser says why
+        return True
     try:
         with open(path, "rb") as handle:
             return b"lazyaudit:" in handle.read()

@@ -118,6 +118,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         _end_progress(args)
         print("lazyaudit: interrupted", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as exc:  # a file the command writes itself: graph -o, profile --save
+        if args.debug:
+            raise
+        _end_progress(args)
+        target = {"graph": getattr(args, "output", None), "profile": getattr(args, "save", None)}.get(args.command)
+        where = f"cannot write {target}" if target else str(exc.filename or "")
+        print(f"lazyaudit: error: {where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # a bug in lazyaudit: one readable line instead of a traceback
+        if args.debug:
+            raise
+        _end_progress(args)
+        print(f"lazyaudit: internal error: {type(exc).__name__}: {exc}; rerun with --debug for the traceback "
+              "and report it", file=sys.stderr)
+        return EXIT_ERROR
     finally:
         _end_progress(args)
     if args.command == "graph":  # it wrote its own file (SVG, PNG...); the text is a one-line status

@@ -56,6 +56,7 @@ class ImportResolver:
         self._edges: dict[str, tuple[Edge, ...]] = {}
         self._runs: dict[str, set[int]] = {}
         self._fails: dict[str, int] = {}
+        self._prefetched: set[str] = set()  # modules whose import targets were batch-resolved already
         self._calls = CallFollower(index)
 
     # -- edges of one module -------------------------------------------------------------
@@ -281,11 +282,14 @@ class ImportResolver:
         while frontier:
             infos = self.index.infos(frontier)
             # Parse the next level's modules in one batch (parallel and cache-friendly) before
-            # edges() needs them one by one to resolve `from X import name`.
+            # edges() needs them one by one to resolve `from X import name`. Once per module per
+            # resolver: checks run thousands of closures over the same modules.
+            fresh = [i for i in infos if i.parsed is not None and i.name not in self._prefetched
+                     and (stdlib or i.category != "stdlib")]
+            self._prefetched.update(i.name for i in fresh)
             self.index.infos(
-                r.target for i in infos if i.parsed is not None for r in i.parsed.imports
+                r.target for i in fresh for r in i.parsed.imports  # type: ignore[union-attr]
                 if not r.scope and r.target and not r.target.startswith(".")
-                and (stdlib or i.category != "stdlib")
             )
             nxt: list[str] = []
             for info in infos:

@@ -27,6 +27,8 @@ LINUX = {"version_info": (3, 11, 7, "final", 0), "sys_platform": "linux", "os_na
     ("has_feature() and sys.platform == 'win32'", False),
     ("has_feature()", None),
     ("TYPE_CHECKING", False),
+    ("sys.platform != 'win32' and __name__ == '__main__'", False),
+    ("__name__ != '__main__'", True),
 ])
 def test_evaluate(condition, expected):
     assert evaluate(condition, LINUX) is expected

@@ -32,6 +32,18 @@ def test_calls_into_other_packages_are_not_followed(tmp_path):
     assert loads(tmp_path, files) == {"app", "tool"}
 
 
+def test_calls_in_a_main_block_are_not_followed(tmp_path):
+    # rich.ansi: the demo under `if sys.platform != "win32" and __name__ == "__main__":` builds a Console.
+    files = {"pkg/__init__.py": "", "pkg/ansi.py": '''
+        import sys
+        from pkg.console import make
+        if sys.platform != "win32" and __name__ == "__main__":
+            import pkg.demo
+            make()
+        ''', "pkg/console.py": "def make():\n    import pkg.windows\n", "pkg/demo.py": "", "pkg/windows.py": ""}
+    assert loads(tmp_path, files, "pkg.ansi") == {"pkg", "pkg.ansi", "pkg.console"}
+
+
 def test_a_function_that_is_only_defined_does_not_run(tmp_path):
     files = {"app.py": "def main():\n    import heavy\n", "heavy.py": ""}
     assert loads(tmp_path, files) == {"app"}

@@ -46,7 +46,7 @@ def __getattr__(name: str) -> object:
 def __dir__() -> list[str]:
     import sys
 
-    added = {{{hidden}}}  # by this rewrite: dir() stays what it was
+    added = {{{hidden}}}  # by lazyaudit fix
     return sorted((set(sys.modules[__name__].__dict__) - added) | set({table}))
 '''
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
@@ -129,6 +130,12 @@ def _fix_file(path: str, rel: str, requests: list[FixRequest], parsed: Any, fact
 
 def _fix_bytes(source: bytes, path: str, rel: str, requests: Sequence[FixRequest], facts: ProjectFacts,
                pep810: bool) -> FileFix:
+    from lazyaudit.parsing import MAX_FULL_BYTES
+
+    if len(source) > MAX_FULL_BYTES:  # libcst would need ~1 GB per MB, and the analysis had no name uses
+        return FileFix(path, rel, source, source, tuple(r.skip(SkipReason.UNSUPPORTED, (
+            f"{rel or 'the module'} is {len(source) / 1e6:.1f} MB, over the {MAX_FULL_BYTES / 1e6:g} MB "
+            "limit of the full parser; never touched")) for r in requests))
     try:
         module = cst.parse_module(source)
     except Exception as exc:  # noqa: BLE001 - libcst's ParserSyntaxError is not a SyntaxError
@@ -178,11 +185,26 @@ def write_plan(plan: FixPlan) -> list[Outcome]:
             problems.append(skipped("", fix.rel, 0, "", SkipReason.CHANGED_ON_DISK,
                                     f"{fix.rel} changed on disk after it was read: not overwritten"))
             continue
+        target = _write_target(fix)
+        if target is None:
+            problems.append(skipped("", fix.rel, 0, "", SkipReason.UNSUPPORTED,
+                                    f"{fix.rel} is a symlink to a file outside the project: not written"))
+            continue
         try:
-            write_bytes_atomic(fix.path, fix.after)
+            write_bytes_atomic(target, fix.after)
         except OSError as exc:
             problems.append(failed("", fix.rel, 0, "", f"cannot write {fix.rel}: {exc.strerror or exc}"))
     return problems
+
+
+def _write_target(fix: FileFix) -> str | None:
+    """The file to replace: a symlink's target when it is inside the project (replacing the link itself
+    would turn it into a copy), None when it leads outside."""
+    if not os.path.islink(fix.path):
+        return fix.path
+    root = Path(fix.path).parents[len(Path(fix.rel).parts) - 1]
+    real = Path(os.path.realpath(fix.path))
+    return str(real) if real.is_relative_to(root.resolve()) else None
 
 
 def fix_command(project: Project, args: Any, color: bool) -> tuple[str, int]:

@@ -138,6 +138,9 @@ class _Template:
         resources = self.data.get("Resources")
         self.resource_map: dict[str, Any] = resources if isinstance(resources, dict) else {}
         self.findings: list[Finding] = []
+        if resources is not None and not isinstance(resources, dict):
+            self.findings.append(problem(f"{self.rel}: Resources is {type(resources).__name__}, expected a mapping "
+                                         "of logical ids: no functions read", self.rel, key_line(self.data, "Resources")))
 
     def resources(self) -> Iterable[tuple[str, dict[str, Any]]]:
         yield from ((str(k), v) for k, v in self.resource_map.items() if isinstance(v, dict))

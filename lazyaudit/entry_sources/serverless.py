@@ -46,6 +46,9 @@ def serverless_entries(path: Path, root: Path) -> tuple[list[Entry], list[Findin
                              "pass --entry module:function", rel, key_line(data, "functions")))
         return entries, findings
     if not isinstance(functions, dict):
+        if functions is not None:
+            findings.append(problem(f"{rel}: functions is {type(functions).__name__}, expected a mapping of "
+                                    "function names: no functions read", rel, key_line(data, "functions")))
         return entries, findings
     for name, spec in functions.items():
         if not isinstance(spec, dict):

@@ -9,6 +9,7 @@ import sys
 import time
 from dataclasses import fields
 from enum import Enum
+from stat import S_ISREG
 from typing import Any
 
 from lazyaudit.model import Call, ImportKind, ImportRecord, NameUse, ParsedModule, UseContext
@@ -150,7 +151,7 @@ class ScanCache:
         try:
             size, mtime_ns, known, row = entry
             stat = os.stat(key[0])
-            if stat.st_size != size:
+            if stat.st_size != size or not S_ISREG(stat.st_mode):  # reading a pipe would block
                 return None
             if stat.st_mtime_ns != mtime_ns:
                 with open(key[0], "rb") as handle:

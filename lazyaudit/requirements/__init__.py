@@ -147,6 +147,12 @@ class _Loader:
                 self.findings.append(la900(refusal(path, link), link))
             elif path.is_file():
                 self.reader.read(path)
+            else:  # a pipe or a device would block or never end
+                rel = path.relative_to(self.root).as_posix()
+                self.findings.append(la900(f"{rel} is not a regular file: not read", rel))
+        for path in _folders(folder, _PIP_PATTERNS):
+            rel = path.relative_to(self.root).as_posix()
+            self.findings.append(la900(f"{rel} is a directory, not a requirement file: not read", rel))
         self.lock_files.update(self.reader.rel(p) for p in _children(folder) if is_lock_file_name(p.name))
 
     def extra(self, name: str) -> None:
@@ -260,6 +266,14 @@ def _declares(data: dict[str, Any]) -> bool:
 def _children(folder: Path) -> list[Path]:
     try:
         return sorted(p for p in folder.iterdir() if not p.is_dir())
+    except OSError:
+        return []
+
+
+def _folders(folder: Path, patterns: Sequence[str]) -> list[Path]:
+    """Directories named like requirement files (`requirements.txt/`), which are reported, not read."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink() and _matches(p.name, patterns))
     except OSError:
         return []
 

@@ -62,7 +62,7 @@ def __getattr__(name: str) -> object:
 def __dir__() -> list[str]:
     import sys
 
-    added = {"TYPE_CHECKING", "_LAZY_EXPORTS", "__dir__", "__getattr__"}  # by this rewrite: dir() stays what it was
+    added = {"TYPE_CHECKING", "_LAZY_EXPORTS", "__dir__", "__getattr__"}  # by lazyaudit fix
     return sorted((set(sys.modules[__name__].__dict__) - added) | set(_LAZY_EXPORTS))
 '''
 
