@@ -85,7 +85,8 @@ def entry_costs(project: Any, profile: Mapping[str, Any] | None = None, *, top: 
 
 def _entry_cost(view: EntryView, profile: Mapping[str, Any] | None, top: int) -> dict[str, Any]:
     resolver, index = view.resolver, view.index
-    loaded = {m for m in view.loaded if index.info(m).category != "missing"}
+    startup = index.env.startup_modules
+    loaded = {m for m in view.loaded if m not in startup and index.info(m).category != "missing"}
     total = cost_of(resolver, loaded, profile)
     cats: dict[str, int] = {}
     per_dist: dict[str, list[str]] = {}
@@ -108,6 +109,8 @@ def _entry_cost(view: EntryView, profile: Mapping[str, Any] | None, top: int) ->
     tops = []
     for target in direct:
         c = cost_of(resolver, resolver.loaded_modules([target]) & loaded, profile)
+        if not c.modules:
+            continue  # already loaded by the interpreter at start-up: costs this entry nothing
         chain = [f"{e.source} -> {e.target} ({e.path}:{e.line})" for e in chain_to(view.loaded, target)]
         tops.append({"module": target, "cumulative_modules": c.modules, "source_bytes": c.source_bytes,
                      "ms": round(c.ms, 2), "measured_ms": _r(c.measured_ms), "chain": chain})

@@ -40,11 +40,14 @@ _MAX_HOPS = 8  # re-export hops followed for one name: a guard against alias loo
 def check(ctx: CheckContext) -> Iterable[Finding]:
     refs = ProjectReferences(ctx)
     evaluated = annotations_evaluated(ctx)
+    has_entries = any(v.found for v in ctx.views)
     for src, parsed in ctx.runtime_files():
         if parsed.error:
             continue
         usage = ModuleUsage(parsed, annotations_evaluated=evaluated)
         view = ctx.view_for_module(parsed.name)
+        if view is None and has_entries:
+            continue  # no entry point's cold start loads this module: deferring saves no start-up time
         resolver = view.resolver if view else ctx.project_resolver
         for imp in usage.imports():
             finding = _judge(ctx, src.rel, usage, imp, resolver, refs)

@@ -30,6 +30,7 @@ _IGNORED = frozenset({"typing", "typing_extensions", "__future__", "collections.
 def check(ctx: CheckContext) -> Iterable[Finding]:
     refs = ProjectReferences(ctx)
     evaluated = annotations_evaluated(ctx)
+    has_entries = any(v.found for v in ctx.views)
     for src, parsed in ctx.runtime_files():
         if parsed.error:
             continue
@@ -37,6 +38,8 @@ def check(ctx: CheckContext) -> Iterable[Finding]:
         # the fix adds `from __future__ import annotations`. Runtime-evaluated contexts stay runtime.
         usage = ModuleUsage(parsed, annotations_evaluated=False)
         view = ctx.view_for_module(parsed.name)
+        if view is None and has_entries:
+            continue  # no entry point's cold start loads this module: deferring saves no start-up time
         resolver = view.resolver if view else ctx.project_resolver
         imports = usage.imports()
         for imp in imports:

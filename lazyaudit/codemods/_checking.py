@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import libcst as cst
 
@@ -34,9 +34,9 @@ def type_checking_expr(module: cst.Module) -> tuple[str, bool]:
 
 def type_checking_block(module: cst.Module, expr: str) -> int | None:
     for index, stmt in enumerate(module.body):
-        if isinstance(stmt, cst.If) and stmt.orelse is None and code(stmt.test).strip() == expr:
-            if isinstance(stmt.body, cst.IndentedBlock):
-                return index
+        if (isinstance(stmt, cst.If) and stmt.orelse is None and code(stmt.test).strip() == expr
+                and isinstance(stmt.body, cst.IndentedBlock)):
+            return index
     return None
 
 
@@ -163,7 +163,7 @@ def add_future_annotations(module: cst.Module) -> cst.Module:
     new = statement("from __future__ import annotations")
     if at < len(body):
         following = body[at]
-        new = new.with_changes(leading_lines=following.leading_lines if at else following.leading_lines)
+        new = new.with_changes(leading_lines=following.leading_lines)
         if at and not new.leading_lines:
             new = new.with_changes(leading_lines=[_BLANK])
         body[at] = following.with_changes(leading_lines=[_BLANK])

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any
 
 import libcst as cst
 
@@ -136,7 +137,8 @@ def without_aliases(site: ImportSite, drop: set[str]) -> cst.SimpleStatementLine
     return site.line_node.with_changes(body=body)
 
 
-def replace_top(module: cst.Module, edits: dict[int, cst.BaseStatement | Sequence[cst.BaseStatement] | None]) -> cst.Module:
+def replace_top(module: cst.Module,
+                edits: Mapping[int, cst.BaseStatement | Sequence[cst.BaseStatement] | None]) -> cst.Module:
     """Replace/remove module body statements by index; a removed statement's comments and blank
     lines go to the statement that follows it, so the layout around it is kept."""
     body: list[cst.BaseStatement] = []
@@ -153,7 +155,7 @@ def replace_top(module: cst.Module, edits: dict[int, cst.BaseStatement | Sequenc
         else:
             items = [stmt]
         if removed and items:
-            lines = merge_lines(carry, list(items[0].leading_lines))
+            lines = merge_lines(carry, leading(items[0]))
             if not body:  # nothing above it any more: no blank lines at the top of the file
                 lines = [ln for ln in lines if ln.comment is not None]
             items[0] = items[0].with_changes(leading_lines=lines)
@@ -163,6 +165,11 @@ def replace_top(module: cst.Module, edits: dict[int, cst.BaseStatement | Sequenc
     if carry and any(line.comment is not None for line in carry):
         footer = [*carry, *footer]
     return module.with_changes(body=body, footer=footer)
+
+
+def leading(stmt: cst.CSTNode) -> list[cst.EmptyLine]:
+    """A statement's leading comment and blank lines (every statement node has them)."""
+    return list(getattr(stmt, "leading_lines", ()))
 
 
 def merge_lines(first: Sequence[cst.EmptyLine], second: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
@@ -248,7 +255,7 @@ def is_stdlib(module: str) -> bool:
 class Replacer(cst.CSTTransformer):
     """Replace nodes by identity (ids of nodes of the module being transformed)."""
 
-    def __init__(self, edits: dict[int, Callable[[cst.CSTNode], cst.CSTNode]]) -> None:
+    def __init__(self, edits: Mapping[int, Callable[[Any], cst.CSTNode]]) -> None:
         super().__init__()
         self.edits = edits
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import difflib
 import io
 import tokenize
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from lazyaudit.codemods.result import Outcome, Status
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import libcst as cst
 from libcst.metadata import (
@@ -79,8 +79,9 @@ class ModuleUses:
             return []
         seen: dict[int, cst.CSTNode] = {}
         for a in self.scope.assignments:
-            if a.name == name or a.name.startswith(name + "."):
-                seen.setdefault(id(a.node), a.node)
+            node = getattr(a, "node", None)  # Assignment / ImportAssignment; built-ins have none
+            if node is not None and (a.name == name or a.name.startswith(name + ".")):
+                seen.setdefault(id(node), node)
         return list(seen.values())
 
     def uses(self, import_node: cst.Import | cst.ImportFrom, local: str) -> list[Use]:
@@ -153,7 +154,8 @@ class ModuleUses:
         if name.value in excluded:
             return False
         if self.scope is not None and any(True for _ in self.scope.assignments[name.value]):
-            return not any(_under_type_checking(self.parents, a.node) for a in self.scope.assignments[name.value])
+            return not any(_under_type_checking(self.parents, getattr(a, "node", None))
+                           for a in self.scope.assignments[name.value])
         return hasattr(builtins, name.value)
 
     def inside_function(self, node: cst.CSTNode) -> bool:
@@ -180,7 +182,8 @@ class ModuleUses:
         if self.hint_reader:
             return self.hint_reader
         if isinstance(owner, cst.Param):
-            owner = self.parents.get(self.parents.get(owner))  # Param -> Parameters -> FunctionDef
+            params = self.parents.get(owner)
+            owner = self.parents.get(params) if params is not None else None  # Param -> Parameters -> FunctionDef
         if isinstance(owner, cst.FunctionDef):
             if owner.name.value in self.escaped and isinstance(self.parents.get(owner), cst.Module):
                 return f"{owner.name.value}() is handed to other code at import time, which may read its annotations"
@@ -212,9 +215,9 @@ class ModuleUses:
                     self.hint_reader = f"{callee}() reads annotations"
                 if isinstance(node.func, cst.Name) and self.classify(node).at_import:
                     self.called_at_import.add(node.func.value)
-            elif isinstance(node, cst.Decorator) and isinstance(node.decorator, cst.Name):
-                if self.classify(node).at_import:
-                    self.called_at_import.add(node.decorator.value)
+            elif (isinstance(node, cst.Decorator) and isinstance(node.decorator, cst.Name)
+                  and self.classify(node).at_import):
+                self.called_at_import.add(node.decorator.value)
 
 
     def _find_escaped(self) -> None:
@@ -236,9 +239,7 @@ def _names(node: cst.CSTNode) -> Iterator[cst.Name]:
     """Names an expression reads (not attribute names, not keyword argument names)."""
     if isinstance(node, cst.Name):
         yield node
-    elif isinstance(node, cst.Attribute):
-        yield from _names(node.value)
-    elif isinstance(node, cst.Arg):
+    elif isinstance(node, (cst.Attribute, cst.Arg)):
         yield from _names(node.value)
     else:
         for child in node.children:
@@ -277,15 +278,16 @@ def _has_future_annotations(module: cst.Module) -> bool:
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
-                if isinstance(small, cst.ImportFrom) and dotted_name(small.module or cst.Name("_")) == "__future__":
-                    if not isinstance(small.names, cst.ImportStar) and any(
-                        dotted_name(a.name) == "annotations" for a in small.names
-                    ):
-                        return True
+                if (isinstance(small, cst.ImportFrom) and dotted_name(small.module or cst.Name("_")) == "__future__"
+                        and not isinstance(small.names, cst.ImportStar)
+                        and any(dotted_name(a.name) == "annotations" for a in small.names)):
+                    return True
     return False
 
 
-def _under_type_checking(parents: object, node: cst.CSTNode) -> bool:
+def _under_type_checking(parents: object, node: cst.CSTNode | None) -> bool:
+    if node is None:
+        return False
     parent = parents.get(node)  # type: ignore[attr-defined]
     while parent is not None:
         if isinstance(parent, cst.If) and dotted_name(parent.test).rsplit(".", 1)[-1] == "TYPE_CHECKING":

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -180,7 +181,7 @@ def qualname(uses: ModuleUses, func: cst.FunctionDef) -> str:
 def _apply(module: cst.Module, plans: list[_Plan]) -> cst.Module:
     """One transformation for every plan: imports into functions, statements trimmed, annotation copies."""
     per_func: dict[int, tuple[cst.FunctionDef, list[cst.SimpleStatementLine]]] = {}
-    top: dict[int, cst.BaseStatement | None] = {}
+    top: dict[int, cst.BaseStatement | Sequence[cst.BaseStatement] | None] = {}
     typed: list[str] = []
     for plan in sorted(plans, key=lambda p: p.site.index):
         site, moves = plan.site, plan.moves

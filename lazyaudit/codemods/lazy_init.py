@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from lazyaudit.codemods._checking import type_checking_expr
-from lazyaudit.codemods._edit import ImportSite, code, import_sites, import_text, merge_lines, statement
+from lazyaudit.codemods._edit import ImportSite, code, import_sites, import_text, leading, merge_lines, statement
 from lazyaudit.codemods._uses import ModuleUses, dotted_name, literal_all
 from lazyaudit.codemods.result import FixRequest, Outcome, SkipReason
 
@@ -212,7 +213,7 @@ def _rewrite(module: cst.Module, uses: ModuleUses, sites: list[ImportSite], lazy
         listing = "".join(f'    "{n}",\n' for n in star_names)
         head.extend(cst.parse_module(f"pass\n\n# What `from {req.module} import *` gave before the re-exports became "
                                      f"lazy (written by `lazyaudit fix`).\n__all__ = [\n{listing}]\n").body[1:])
-    head[0] = head[0].with_changes(leading_lines=module.body[first].leading_lines)
+    head[0] = head[0].with_changes(leading_lines=leading(module.body[first]))
     at_end = all(_inert(edits.get(i, s), req.module) for i, s in enumerate(module.body) if i > first)
     body: list[cst.BaseStatement] = []
     carry: list[cst.EmptyLine] = []
@@ -229,7 +230,7 @@ def _rewrite(module: cst.Module, uses: ModuleUses, sites: list[ImportSite], lazy
         if index == first:
             new = new.with_changes(leading_lines=[_BLANK])
         if carry:
-            new = new.with_changes(leading_lines=merge_lines(carry, list(new.leading_lines)))
+            new = new.with_changes(leading_lines=merge_lines(carry, leading(new)))
             carry = []
         if index > first and body and body[-1] is head[-1] and not _blanks(new):
             new = _with_blanks(new, 1)  # a blank line after the TYPE_CHECKING block
@@ -277,7 +278,9 @@ def _star_names(module: cst.Module, uses: ModuleUses, sites: list[ImportSite], r
     conditional = set()
     for a in uses.scope.assignments if uses.scope is not None else ():
         top = a.name.split(".", 1)[0]
-        node = a.node
+        node = getattr(a, "node", None)
+        if node is None:
+            continue
         parent = uses.parents.get(node)
         while parent is not None and not isinstance(parent, cst.Module) and not isinstance(
                 parent, cst.SimpleStatementLine):
@@ -311,11 +314,11 @@ def _spaced(body: list[cst.BaseStatement], table: set[int]) -> list[cst.BaseStat
 
 
 def _blanks(stmt: cst.BaseStatement) -> int:
-    return sum(1 for ln in stmt.leading_lines if ln.comment is None)
+    return len([ln for ln in leading(stmt) if ln.comment is None])
 
 
 def _with_blanks(stmt: cst.BaseStatement, count: int) -> cst.BaseStatement:
-    comments = [ln for ln in stmt.leading_lines if ln.comment is not None]
+    comments = [ln for ln in leading(stmt) if ln.comment is not None]
     return stmt.with_changes(leading_lines=[_BLANK] * count + comments)
 
 

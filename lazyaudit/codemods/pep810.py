@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -133,10 +134,10 @@ def _blocker(uses: ModuleUses, stmt: _Stmt, req: FixRequest, facts: ProjectFacts
             return skip(SkipReason.NO_GAIN, f"line {stmt.line}: {local} is read at import time (line "
                         f"{early[0].line}), which would load it at once", (local,))
         sub = f"{req.module}.{local}"
-        if req.is_package and sub in facts.modules and stmt.target != req.module:
-            if any(m != req.module for m in facts.importers.get(sub, ())):
-                return skip(SkipReason.SHADOWS_SUBMODULE, f"{local} is also the name of submodule {sub}, "
-                            "which other modules import directly", (local,))
+        if (req.is_package and sub in facts.modules and stmt.target != req.module
+                and any(m != req.module for m in facts.importers.get(sub, ()))):
+            return skip(SkipReason.SHADOWS_SUBMODULE, f"{local} is also the name of submodule {sub}, "
+                        "which other modules import directly", (local,))
     return None
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
@@ -221,7 +222,7 @@ def fix_command(project: Project, args: Any, color: bool) -> tuple[str, int]:
     if not codes:
         raise LazyauditError(f"nothing to fix: --select {args.select} names no fixable rule ({', '.join(FIXABLE)})")
     target = parse_target(getattr(args, "target_version", None) or project.config.target_version or None,
-                          project.env.version_info)
+                          tuple(int(v) for v in project.env.version_info[:2]))
     mode = "write" if args.write else "check" if args.check else "diff"
     plan = plan_fixes(project, codes, target=target, debug=getattr(args, "debug", False))
     starts: list[ColdStart] = predict(project, plan.fixes)

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from lazyaudit.codemods._checking import add_future_annotations, add_to_type_checking
-from lazyaudit.codemods._edit import Alias, ImportSite, Replacer, code, import_sites, import_text, locate, replace_top
-from lazyaudit.codemods._edit import without_aliases
+from lazyaudit.codemods._edit import (
+    Alias,
+    ImportSite,
+    Replacer,
+    code,
+    import_sites,
+    import_text,
+    locate,
+    replace_top,
+    without_aliases,
+)
 from lazyaudit.codemods._uses import ModuleUses, Use, literal_all
 from lazyaudit.codemods.result import FixRequest, Outcome, SkipReason
 

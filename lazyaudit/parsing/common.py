@@ -12,7 +12,7 @@ from lazyaudit.model import Call, ImportKind, ImportRecord
 from lazyaudit.parsing.facts import fact_value
 
 # Bump whenever the records produced for the same bytes change: it keys the on-disk cache.
-PARSER_VERSION = 4
+PARSER_VERSION = 5
 
 TC, MAIN, GUARD, COND = ImportKind.TYPE_CHECKING.value, ImportKind.MAIN.value, "guard", "cond"
 TRY = "try"  # the body or a handler of a try statement that is no import guard: it may catch a raise

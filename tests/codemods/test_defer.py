@@ -196,8 +196,8 @@ SKIPPED = {
     "signature annotation evaluated at def time": (
         "from decimal import Decimal\ndef f(x: Decimal):\n    return Decimal(x)\n", "runtime-annotation"),
     "pydantic field under the future import": (
-        "from __future__ import annotations\nfrom datetime import datetime\nfrom pydantic import BaseModel\n"
-        "class M(BaseModel):\n    at: datetime\ndef f():\n    return datetime.now()\n", "runtime-annotation"),
+        ("from __future__ import annotations\nfrom datetime import datetime\nfrom pydantic import BaseModel\n"
+         "class M(BaseModel):\n    at: datetime\ndef f():\n    return datetime.now()\n"), "runtime-annotation"),
     "FastAPI route signature": (
         "from __future__ import annotations\nfrom x import Body\n@app.post('/')\ndef f(b: Body):\n    return Body()\n",
         "runtime-annotation"),

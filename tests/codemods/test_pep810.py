@@ -6,8 +6,8 @@ import libcst as cst
 import pytest
 from codemod_cases import dedent, facts, reasons, run
 
-from lazyaudit.codemods.pep810 import placement
 from lazyaudit.codemods._uses import ModuleUses
+from lazyaudit.codemods.pep810 import placement
 
 # name: (before, after, subject)
 APPLIED = {
@@ -105,7 +105,7 @@ def test_name_read_at_import_gains_nothing() -> None:
 
 def test_annotations_are_not_import_time_reads_on_3_15() -> None:
     """3.14+ evaluates annotations on demand (PEP 649), and asking reifies the lazy name."""
-    code, outcomes = run("PEP810", "from a import A\ndef f(x: A): ...\n", "a")
+    code, _ = run("PEP810", "from a import A\ndef f(x: A): ...\n", "a")
     assert code == "lazy from a import A\ndef f(x: A): ...\n"
 
 

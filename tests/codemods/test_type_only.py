@@ -148,15 +148,15 @@ def test_the_runtime_import_is_gone(case: str) -> None:
 
 SKIPPED = {
     "read at runtime": ("from a import A\ndef f(x: A):\n    return isinstance(x, A)\n", "not-type-only"),
-    "pydantic field": ("from __future__ import annotations\nfrom datetime import datetime\nfrom pydantic import BaseModel\n"
-                       "class M(BaseModel):\n    at: datetime\n", "runtime-annotation"),
-    "dataclass field": ("from __future__ import annotations\nimport dataclasses\nfrom a import A\n"
-                        "@dataclasses.dataclass\nclass D:\n    a: A\n", "runtime-annotation"),
+    "pydantic field": (("from __future__ import annotations\nfrom datetime import datetime\n"
+                        "from pydantic import BaseModel\nclass M(BaseModel):\n    at: datetime\n"), "runtime-annotation"),
+    "dataclass field": (("from __future__ import annotations\nimport dataclasses\nfrom a import A\n"
+                         "@dataclasses.dataclass\nclass D:\n    a: A\n"), "runtime-annotation"),
     "FastAPI route": ("from __future__ import annotations\nfrom a import Body\n@app.put('/x')\ndef save(b: Body): ...\n",
                       "runtime-annotation"),
     "typing.get_type_hints in the module": (
-        "from __future__ import annotations\nimport typing\nfrom a import A\ndef f(x: A): ...\n"
-        "HINTS = typing.get_type_hints(f)\n", "runtime-annotation"),
+        ("from __future__ import annotations\nimport typing\nfrom a import A\ndef f(x: A): ...\n"
+         "HINTS = typing.get_type_hints(f)\n"), "runtime-annotation"),
     "dependency function handed over at import": (
         "from __future__ import annotations\nfrom a import A\ndef dep(x: A): ...\nROUTE = Depends(dep)\n",
         "runtime-annotation"),

@@ -183,15 +183,15 @@ def test_baseline_round_trip(cli, project: Path, tmp_path: Path) -> None:
 def test_baseline_from_pyproject_is_relative_to_the_project(cli, project: Path) -> None:
     done = cli("deps", str(project), "--python", str(PYTHON), "--format", "sarif", "-o", str(project / "base.sarif"))
     assert done.returncode == 1, done.stderr
-    write_config(project, 'baseline = "base.sarif"\n')
     _add_unused_requirement(project)
+    current = project / "current.json"
+    assert cli("deps", str(project), "--python", str(PYTHON), "--format", "json", "-o", str(current)).returncode == 1
+    write_config(project, 'baseline = "base.sarif"\n')
     code, found = audit(cli, project, command="deps")  # run from ROOT, not from the project
     assert code == 1
     assert found == [("LA001", "requirements.txt", 2)]
     # the flag wins over the setting: a baseline of the current state leaves nothing new
-    newer = project / "newer.json"
-    assert cli("deps", str(project), "--python", str(PYTHON), "--format", "json", "-o", str(newer)).returncode == 1
-    assert audit(cli, project, "--baseline", str(newer), command="deps") == (0, [])
+    assert audit(cli, project, "--baseline", str(current), command="deps") == (0, [])
 
 
 def test_a_broken_baseline_is_an_error(cli, project: Path, tmp_path: Path) -> None:
