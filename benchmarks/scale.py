@@ -2,12 +2,14 @@
 
     python benchmarks/scale.py [--lines N] [--python EXE] [--keep DIR] [--runs-warm N] [--json FILE]
 
-Generates (deterministically, seed 7) a monorepo in a temp dir: `src/` with hundreds of service
-packages, each a package `__init__` that re-exports its modules, a handler, models, clients and
-utilities, ~100 lines per module. Imports are realistic: stdlib, installed third-party code (boto3,
-pydantic, pandas, numpy, sqlalchemy, langchain_core... from the sweep venv), relative imports to
-siblings, absolute imports to lower-numbered packages, deferred, TYPE_CHECKING and guarded imports,
-and a few back-edges that close import cycles. Twenty handlers are entry points. Then runs
+Generates (deterministically, seed 7) a monorepo in a temp dir: `src/` with hundreds of packages,
+one in twenty a shared library (`lib_NNNN`), the rest services (`svc_NNNN`); each package has an
+`__init__` that re-exports its modules (an eager chain), a handler, models, clients and utilities,
+~100 lines per module. Imports are realistic: stdlib, installed third-party code (boto3, pydantic,
+pandas, numpy, sqlalchemy, langchain_core... from the sweep venv), relative imports to siblings,
+libraries importing lower libraries, services importing libraries and now and then another service,
+deferred, TYPE_CHECKING and guarded imports, and back-edges that close import cycles. Twenty service
+handlers are entry points. Then runs
 `python -m lazyaudit audit` with LAZYAUDIT_CACHE_DIR set to an empty dir (cold), then again (warm).
 Memory: ru_maxrss of each run (os.wait4; that process or its largest reaped pool worker) and
 RUSAGE_CHILDREN at the end, plus the peak of the whole process tree's summed RSS, sampled from /proc.
@@ -55,12 +57,13 @@ class Generator:
         self.root = root
         self.rng = random.Random(seed)
         self.modules_per_pkg = len(KINDS) + 1  # + handler
-        self.packages = max(2, lines // (100 * (self.modules_per_pkg + 1)))
+        self.packages = max(4, lines // (100 * (self.modules_per_pkg + 1)))
+        self.libs = max(2, self.packages // 20)
         self.lines = 0
         self.files = 0
 
     def name(self, i: int) -> str:
-        return f"svc_{i:04d}"
+        return f"lib_{i:04d}" if i < self.libs else f"svc_{i:04d}"
 
     def write(self) -> list[str]:
         src = self.root / "src"
@@ -71,7 +74,8 @@ class Generator:
                 self._emit(pkg / f"{kind}.py", self.module(i, kind))
             self._emit(pkg / "handler.py", self.handler(i))
             self._emit(pkg / "__init__.py", self.init(i))
-        entries = [f"{self.name(i)}.handler:handler" for i in range(0, self.packages, max(1, self.packages // 20))][:20]
+        services = range(self.libs, self.packages)
+        entries = [f"{self.name(i)}.handler:handler" for i in services[:: max(1, len(services) // 20)]][:20]
         deps = sorted({req for _, _, req in THIRD_PARTY} | {"croniter"})  # croniter: declared, never imported
         self._emit(self.root / "pyproject.toml", "\n".join([
             "[project]", 'name = "monorepo"', 'version = "1.0"',
@@ -89,19 +93,22 @@ class Generator:
         rng = self.rng
         out = [f'"""{kind.capitalize()} of service {i}: generated for the lazyaudit scale benchmark."""', "",
                "from __future__ import annotations", ""]
-        out += [f"import {m}" for m in sorted(rng.sample(STDLIB, 4))]
+        out += [f"import {m}" for m in sorted({"logging", *rng.sample(STDLIB, 3)})]
         heavy = rng.sample(THIRD_PARTY, rng.choice((0, 1, 1, 2)))
         out += [line for line, _, _ in heavy]
         out += ["from typing import TYPE_CHECKING, Any", ""]
         siblings = [k for k in KINDS[: KINDS.index(kind)]]
         for sib in rng.sample(siblings, min(2, len(siblings))):
             out.append(f"from . import {sib}")
-        targets = [j for j in rng.sample(range(i), min(i, 3))] if i else []
-        for j in targets:
+        lower = range(min(i, self.libs))  # the libraries below this package
+        targets = rng.sample(lower, min(len(lower), rng.choice((1, 2, 2, 3))))
+        if i >= self.libs and rng.random() < 0.05:  # services talk to each other now and then
+            targets.append(rng.randrange(self.libs, self.packages))
+        for j in sorted(set(targets) - {i}):
             out.append(f"from {self.name(j)} import {rng.choice(KINDS)} as dep_{j}")
-        if i + 1 < self.packages and rng.random() < 0.03:  # a back-edge: an import cycle between packages
+        if i + 1 < self.libs and rng.random() < 0.1:  # a back-edge: an import cycle between libraries
             out.append(f"import {self.name(i + 1)}.{rng.choice(KINDS)}")
-        out += ["", "if TYPE_CHECKING:", f"    from {self.name(max(i - 1, 0))}.schemas import Schema0", "",
+        out += ["", "if TYPE_CHECKING:", f"    from {self.name(rng.randrange(self.libs))}.schemas import Schemas0", "",
                 "try:", "    import ujson as fastjson", "except ImportError:", "    fastjson = None", "",
                 "logger = logging.getLogger(__name__)"]
         if any(req == "boto3" for _, _, req in heavy) and rng.random() < 0.5:
@@ -130,7 +137,7 @@ class Generator:
         return out
 
     def function(self, name: str, heavy: list[tuple[str, str, str]], *, deferred: bool) -> list[str]:
-        out = ["", f"def {name}(payload: dict[str, Any], schema: Schema0 | None = None) -> Any:"]
+        out = ["", f"def {name}(payload: dict[str, Any], schema: Schemas0 | None = None) -> Any:"]
         if deferred:
             out.append(f"    from {self.name(self.rng.randrange(self.packages))} import utils  # deferred")
         out += ['    logger.debug("step %s", payload)', "    total = 0",

@@ -29,7 +29,7 @@ def _selection(p: argparse.ArgumentParser) -> None:
     p.add_argument("--entry", action="append", default=[], metavar="M[:attr]", help="entry point (repeatable)")
     p.add_argument("--select", metavar="CODES", help="only these rule codes or prefixes, e.g. LA1,LA004")
     p.add_argument("--ignore", metavar="CODES", help="skip these rule codes or prefixes")
-    p.add_argument("--baseline", metavar="FILE", help="report only findings absent from this JSON report")
+    p.add_argument("--baseline", metavar="FILE", help="report only findings absent from this earlier JSON or SARIF report")
     p.add_argument("--profile-data", metavar="FILE", help="measured import times saved by `profile --save`")
 
 
@@ -51,13 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     _selection(p)
 
     p = sub.add_parser("closure", help="modules loaded by `import MODULE`, statically predicted")
-    p.add_argument("module")
+    p.add_argument("module", help="dotted module name, first-party or installed (e.g. src.common, boto3)")
     _common(p, fmt=("text", "json"))
     p.add_argument("--entry-root", default="", help="source root the module runs from (a SAM CodeUri)")
     p.add_argument("--no-stdlib", action="store_true", help="leave standard-library modules out")
 
     p = sub.add_parser("why", help="the import chains from an entry point to MODULE")
-    p.add_argument("module")
+    p.add_argument("module", help="dotted module name the entry points may load (e.g. aws_xray_sdk)")
     _common(p, fmt=("text", "json"))
     p.add_argument("--entry", action="append", default=[], metavar="M[:attr]", help="entry point (default: all)")
 
@@ -96,7 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    # argparse gives up on `why MODULE --entry E PATH`: a second positional after an option; take it as PATH
+    if len(extra) == 1 and not extra[0].startswith("-") and args.command in ("closure", "why") and args.path == ".":
+        args.path, extra = extra[0], []
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if not args.command:
         parser.print_help()
         return EXIT_ERROR

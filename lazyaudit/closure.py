@@ -56,6 +56,9 @@ class ImportResolver:
         self._edges: dict[str, tuple[Edge, ...]] = {}
         self._runs: dict[str, set[int]] = {}
         self._fails: dict[str, int] = {}
+        self._record_targets: dict[int, list[tuple[str, str]]] = {}  # id(record): records live in the index
+        self._module_names: dict[str, tuple[set[str], dict[str, ImportRecord]]] = {}
+        self._needs: dict[str, bool] = {}
         self._prefetched: set[str] = set()  # modules whose import targets were batch-resolved already
         self._calls = CallFollower(index)
 
@@ -103,6 +106,12 @@ class ImportResolver:
         """Whether resolving `from name import x` must read `name`: a package (x may be a submodule or
         come from its __getattr__), or a plain module whose source mentions a PEP 562 hook or a lazy
         import. Any other module is left unread until something loads it."""
+        known = self._needs.get(name)
+        if known is None:
+            known = self._needs[name] = self._decide_needs_parse(name)
+        return known
+
+    def _decide_needs_parse(self, name: str) -> bool:
         if not name or name.startswith("."):
             return False
         if name in self.index.first_party:
@@ -216,6 +225,26 @@ class ImportResolver:
 
     def _targets(self, rec: ImportRecord) -> list[tuple[str, str]]:
         """Modules a record imports: the target itself, then submodules named in `from X import a`."""
+        found = self._record_targets.get(id(rec))
+        if found is None:
+            found = self._record_targets[id(rec)] = self._find_targets(rec)
+        return found
+
+    def _names_of(self, parsed: ParsedModule | None) -> tuple[set[str], dict[str, ImportRecord]]:
+        """(names a module defines, first module-level import binding each imported name)."""
+        if parsed is None:
+            return set(), {}
+        found = self._module_names.get(parsed.name)
+        if found is None:
+            binders: dict[str, ImportRecord] = {}
+            for r in parsed.imports:
+                if not r.scope:
+                    for local, _ in r.bindings:
+                        binders.setdefault(local, r)
+            found = self._module_names[parsed.name] = (set(parsed.defined), binders)
+        return found
+
+    def _find_targets(self, rec: ImportRecord) -> list[tuple[str, str]]:
         target = rec.target
         if not target or target.startswith("."):
             return []
@@ -224,13 +253,8 @@ class ImportResolver:
             return out
         info = self.index.info(target)
         parsed = info.parsed
-        defined = set(parsed.defined) if parsed else set()
         # `from pkg import sub` inside pkg/__init__ binds `sub` itself: that binding loads nothing yet.
-        binders: dict[str, ImportRecord] = {}
-        for r in parsed.imports if parsed else ():
-            if r is not rec and not r.scope:
-                for local, _ in r.bindings:
-                    binders.setdefault(local, r)
+        defined, binders = self._names_of(parsed)
         names = rec.names
         via = "submodule"
         if names == ("*",):
@@ -242,9 +266,11 @@ class ImportResolver:
                 continue
             sub = f"{target}.{name}"
             binder = binders.get(name)
+            if binder is rec:  # the statement itself, read from its own module
+                binder = None
             if binder is None and self.index.exists(sub):
                 out.append((sub, via))
-            elif binder is not None and info.category != "missing" and self.index.info(sub).category != "missing":
+            elif binder is not None and info.category != "missing" and self.index.exists(sub):
                 continue  # the package's own import already loads it
             elif parsed is not None:
                 if parsed.has_getattr:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from lazyaudit.model import LazyauditError
@@ -39,8 +40,8 @@ def _report(args: Any, color: bool, default_codes: tuple[str, ...]) -> tuple[str
     profile = _profile_data(args)
     findings = project.audit(codes, profile=profile, debug=args.debug)
     # the flag is relative to the working directory, the pyproject setting to the project root
-    baseline = args.baseline or (str(project.root / project.config.baseline) if project.config.baseline else "")
-    if baseline:
+    baseline = Path(args.baseline) if args.baseline else project.root / project.config.baseline
+    if args.baseline or project.config.baseline:
         from lazyaudit.report.baseline import filter_new, load_baseline
 
         findings = filter_new(findings, load_baseline(baseline))
@@ -93,7 +94,7 @@ def _closure_text(module: str, infos: list[Any]) -> str:
                 line = " "
             line += item
         lines.append(line)
-    width = max((len(i.name) for i in infos), default=0)
+    width = min(max((len(i.name) for i in infos), default=0), 48)  # a few very long names may overflow it
     lines.append("")
     for i in sorted(infos, key=lambda i: (order.index(i.category) if i.category in order else 9, i.name)):
         where = i.rel if i.category == "first_party" else i.distribution

@@ -74,6 +74,7 @@ class ModuleIndex:
         self._fp_top = {n.split(".", 1)[0] for n in self.first_party}
         self._registered: dict[str, tuple[str, ...]] = {}  # extension path -> modules it registers
         self._exists: dict[str, bool] = {}
+        self._mentions: dict[tuple[str, tuple[bytes, ...]], bool] = {}
 
     def is_first_party(self, name: str) -> bool:
         return name.split(".", 1)[0] in self._fp_top
@@ -133,15 +134,21 @@ class ModuleIndex:
     def mentions(self, name: str, needles: tuple[bytes, ...]) -> bool:
         """Whether the source of installed module `name` contains any of `needles` (True when unsure): a
         cheap test that spares parsing a module only looked at for a hook it cannot have."""
+        key = (name, needles)
+        known = self._mentions.get(key)
+        if known is not None:
+            return known
         found = self._infos.get(name) or self._resolve(name)
-        if found.parsed is not None or found.kind != "source" or not found.path:
-            return True
-        try:
-            with open(found.path, "rb") as handle:
-                source = handle.read()
-        except OSError:
-            return True
-        return any(needle in source for needle in needles)
+        known = True
+        if found.parsed is None and found.kind == "source" and found.path:
+            try:
+                with open(found.path, "rb") as handle:
+                    source = handle.read()
+                known = any(needle in source for needle in needles)
+            except OSError:
+                pass
+        self._mentions[key] = known
+        return known
 
     def known(self) -> dict[str, ModuleInfo]:
         return dict(self._infos)

@@ -46,7 +46,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory):
     """Run `python -m lazyaudit ARGS` (memoised per argument tuple: the fixture audit takes seconds)."""
     base = tmp_path_factory.getbasetemp()
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "lazyaudit", *args], capture_output=True, text=True,
                               cwd=ROOT, env=_env(base), timeout=900, check=False)

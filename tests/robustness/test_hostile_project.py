@@ -9,7 +9,7 @@ import random
 from pathlib import Path
 
 import pytest
-from _robust import la900, lazyaudit, write
+from _robust import lazyaudit, write
 
 PASSWD_LINE = "root:x:0:0"  # what /etc/passwd would leak into a report if a `-r /etc/passwd` were followed
 INJECTIONS = """requests>=2
@@ -115,8 +115,9 @@ def test_good_files_are_still_analysed(audit: dict) -> None:
     # app, pkg/__init__, pkg/extra, pkg/deep, deep_ifs_ok, big_ok + the 10 unparsable .py files
     assert (files["scanned"], files["unparsable"]) == (16, 10)
     paths = {f["path"] for f in audit["findings"]}
-    assert not paths & {"app.py", "pkg/__init__.py", "deep_ifs_ok.py", "big_ok.py"}
     assert not any(p.startswith(("pkg/loop/", "selfloop/")) for p in paths)  # symlinked folders are not walked
+    # the rest of the analysis ran: app.py's yaml import is missing from the (unreadable) requirements
+    assert {(f["code"], f["subject"]) for f in audit["findings"] if f["path"] == "app.py"} == {("LA002", "pyyaml")}
 
 
 def test_requirement_injections_are_refused_and_never_followed(audit: dict) -> None:
@@ -136,19 +137,30 @@ def test_closure_reads_imports_of_a_big_module_and_of_deep_valid_nesting(hostile
     assert "pkg.extra" not in huge["modules"]  # over 5 MB: not read (and reported as LA900)
 
 
-@pytest.mark.parametrize("command", [
-    ["deps"], ["closure", "app"], ["why", "yaml", "--entry", "app"], ["graph", "--entry", "app", "-o", "{tmp}/g.dot"],
-    ["fix", "--diff"], ["fix", "--check"], ["audit", "--format", "sarif"], ["audit", "--format", "markdown"],
-])
-def test_every_command_survives_the_hostile_project(command: list[str], hostile: Path, env: dict[str, str],
+# (arguments before the project path, arguments after it)
+COMMANDS = {
+    "deps": (["deps"], []),
+    "closure": (["closure", "app"], []),
+    "why": (["why", "yaml"], ["--entry", "app"]),
+    "graph": (["graph"], ["--entry", "app", "-o", "{tmp}/g.dot"]),
+    "fix-diff": (["fix"], ["--diff"]),
+    "fix-check": (["fix"], ["--check"]),
+    "audit-sarif": (["audit"], ["--format", "sarif"]),
+    "audit-markdown": (["audit"], ["--format", "markdown"]),
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_survives_the_hostile_project(command: str, hostile: Path, env: dict[str, str],
                                                     tmp_path: Path) -> None:
-    argv = [a.replace("{tmp}", str(tmp_path)) for a in command]
-    done = lazyaudit(*argv[:2] if argv[0] in ("closure", "why") else argv[:1], str(hostile),
-                     *(argv[2:] if argv[0] in ("closure", "why") else argv[1:]), env=env)
+    before, after = COMMANDS[command]
+    done = lazyaudit(*before, str(hostile), *(a.replace("{tmp}", str(tmp_path)) for a in after), env=env)
     assert done.returncode in (0, 1), done.stderr
     assert PASSWD_LINE not in done.stdout + done.stderr
-    if argv[0] == "deps":
+    if command == "deps":
         assert "huge.py" in done.stdout and "fifo.py" in done.stdout
+    if command == "graph":
+        assert (tmp_path / "g.dot").read_text(encoding="utf-8").startswith("digraph")
 
 
 def test_fix_never_touches_unparsable_or_odd_files(hostile: Path, env: dict[str, str]) -> None:
@@ -160,8 +172,3 @@ def test_fix_never_touches_unparsable_or_odd_files(hostile: Path, env: dict[str,
              and p.suffix == ".py"}
     assert {n for n in before if before[n] != after[n]} <= {"app.py"}
     assert (hostile / "fifo.py").is_fifo() and os.readlink(hostile / "zero.py") == "/dev/zero"
-
-
-def test_la900_helper_sees_the_same_as_json(hostile: Path, env: dict[str, str]) -> None:
-    got = la900(lazyaudit("deps", str(hostile), "--format", "json", env=env))
-    assert set(EXPECTED_LA900) <= set(got)
