@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,9 +108,6 @@ def with_measurements(starts: Sequence[ColdStart], before: Mapping[str, tuple[fl
                              why_b or why_a))
     return out
 
-
-def median(values: Sequence[float]) -> float:
-    return statistics.median(values)
 
 
 def _folder(root: Path, entry: Entry) -> Path:

@@ -10,7 +10,8 @@ import libcst as cst
 
 from lazyaudit.codemods._checking import type_checking_expr
 from lazyaudit.codemods._edit import ImportSite, code, import_sites, import_text, leading, merge_lines, statement
-from lazyaudit.codemods._uses import ModuleUses, dotted_name, literal_all
+from lazyaudit.codemods._init_names import literal_all, loaded_submodules, public_star_names
+from lazyaudit.codemods._uses import ModuleUses, dotted_name
 from lazyaudit.codemods.result import FixRequest, Outcome, SkipReason
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def _lazy_init(module: cst.Module, req: FixRequest, facts: ProjectFacts) -> tupl
     star_names: list[str] | None = None
     sites = import_sites(module, req.module, True, uses.line)
     if exported is None and not dynamic:
-        star_names, why = _star_names(module, uses, sites, req, facts)
+        star_names, why = public_star_names(module, uses, sites, req, facts)
         if star_names is None:
             return module, [req.skip(SkipReason.STAR, f"no __all__, and {why}: `from {req.module} import *` "
                                      "would change")]
@@ -111,7 +112,7 @@ def _lazy_init(module: cst.Module, req: FixRequest, facts: ProjectFacts) -> tupl
             outcomes.append(req.skip(SkipReason.UNSUPPORTED, f"line {site.line}: several imports in one statement"))
             continue
         for alias in site.aliases:
-            verdict = _check(uses, site, alias.local, alias.name, alias.origin, req, facts)
+            verdict = _check(uses, site, alias.local, alias.name, req, facts)
             if isinstance(verdict, Outcome):
                 outcomes.append(verdict)
             else:
@@ -119,7 +120,7 @@ def _lazy_init(module: cst.Module, req: FixRequest, facts: ProjectFacts) -> tupl
     lazy = _guard_submodule_names(lazy, sites, req, facts, outcomes)
     if not lazy:
         return module, outcomes or [req.skip(SkipReason.NOT_FOUND, "no eager re-export left to make lazy")]
-    new = _rewrite(module, uses, sites, lazy, req, star_names, _submodules(req.module, facts))
+    new = _rewrite(module, uses, sites, lazy, req, star_names, loaded_submodules(req.module, facts))
     names = tuple(x.local for x in lazy)
     text = f"{len(names)} re-export{'s' if len(names) != 1 else ''} now load on first access (PEP 562): " + ", ".join(
         names)
@@ -127,7 +128,7 @@ def _lazy_init(module: cst.Module, req: FixRequest, facts: ProjectFacts) -> tupl
     return new, outcomes
 
 
-def _check(uses: ModuleUses, site: ImportSite, local: str, name: str, origin: str, req: FixRequest,
+def _check(uses: ModuleUses, site: ImportSite, local: str, name: str, req: FixRequest,
            facts: ProjectFacts) -> Outcome | _Lazy:
     skip = req.skip
     if uses.uses(site.small, local):
@@ -255,49 +256,6 @@ def _machinery(lazy: list[_Lazy], hidden: set[str], bound: set[str], submodules:
     # A leading statement keeps the comment attached to the table instead of the module header.
     parsed = cst.parse_module("pass\n" + _MACHINERY.format(table=TABLE, entries=text, hidden=hidden_text))
     return list(parsed.body[1:])
-
-
-def _submodules(package: str, facts: ProjectFacts) -> set[str]:
-    """Names of the package's submodules its eager import loaded: the import system made them attributes."""
-    prefix = package + "."
-    return {m[len(prefix):].split(".", 1)[0] for m in facts.first_party_closure(package) if m.startswith(prefix)}
-
-
-def _star_names(module: cst.Module, uses: ModuleUses, sites: list[ImportSite], req: FixRequest,
-                facts: ProjectFacts) -> tuple[list[str] | None, str]:
-    """The names `from package import *` gave when the package had no __all__ (public globals, the
-    submodules its import loaded included), or None and why they are not known statically."""
-    names: set[str] = set()
-    for stmt in module.body:
-        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-            names.add(stmt.name.value)
-        elif isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
-                    return None, "a star import re-exports names not known statically"
-    conditional = set()
-    for a in uses.scope.assignments if uses.scope is not None else ():
-        top = a.name.split(".", 1)[0]
-        node = getattr(a, "node", None)
-        if node is None:
-            continue
-        parent = uses.parents.get(node)
-        while parent is not None and not isinstance(parent, cst.Module) and not isinstance(
-                parent, cst.SimpleStatementLine):
-            parent = uses.parents.get(parent)
-        outer = uses.parents.get(parent) if parent is not None else None
-        if isinstance(parent, cst.SimpleStatementLine) and isinstance(outer, cst.Module) or isinstance(
-                uses.parents.get(node), cst.Module):
-            names.add(top)
-        else:
-            conditional.add(top)
-    prefix = req.module + "."
-    direct = {site.target[len(prefix):].split(".", 1)[0] for site in sites if site.target.startswith(prefix)}
-    public = {n for n in names | direct | _submodules(req.module, facts) if not n.startswith("_")}
-    maybe = sorted(n for n in conditional - public if not n.startswith("_"))
-    if maybe:
-        return None, f"{maybe[0]} is bound only conditionally"
-    return sorted(public), ""
 
 
 def _spaced(body: list[cst.BaseStatement], table: set[int]) -> list[cst.BaseStatement]:

@@ -8,8 +8,17 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from lazyaudit.codemods._edit import Replacer, resolve
-from lazyaudit.codemods._uses import ModuleUses, dotted_name, literal_all
+from lazyaudit.codemods._edit import (
+    Replacer,
+    import_sites,
+    import_text,
+    replace_top,
+    resolve,
+    statement,
+    without_aliases,
+)
+from lazyaudit.codemods._init_names import literal_all
+from lazyaudit.codemods._uses import ModuleUses, dotted_name
 from lazyaudit.codemods.result import FixRequest, Outcome, SkipReason
 
 if TYPE_CHECKING:
@@ -78,6 +87,10 @@ def _statements(module: cst.Module, uses: ModuleUses, req: FixRequest) -> list[_
 def _lazy(module: cst.Module, reqs: list[FixRequest], facts: ProjectFacts) -> tuple[cst.Module, list[Outcome]]:
     uses = ModuleUses(module)
     stmts = _statements(module, uses, reqs[0]) if reqs else []
+    # Statements alone on a line of the module body can be split in two (eager part, lazy part).
+    sites = {id(s.small): s for s in import_sites(module, reqs[0].module, reqs[0].is_package, uses.line)
+             if len(s.line_node.body) == 1} if reqs else {}
+    top: dict[int, Sequence[cst.BaseStatement]] = {}
     outcomes: list[Outcome] = []
     edits = {}
     for req in reqs:
@@ -95,9 +108,25 @@ def _lazy(module: cst.Module, reqs: list[FixRequest], facts: ProjectFacts) -> tu
         for stmt in chosen:
             if isinstance(stmt.node, (cst.LazyImport, cst.LazyImportFrom)) or id(stmt.node) in edits:
                 continue
-            why = _blocker(uses, stmt, req, facts)
+            early: list[str] = []
+            why = _blocker(uses, stmt, req, facts, early)
+            site = sites.get(id(stmt.node))
+            if why is None and early and (len(early) == len(stmt.locals) or site is None):
+                why = req.skip(SkipReason.NO_GAIN, f"line {stmt.line}: {', '.join(early)} "
+                               f"{'is' if len(early) == 1 else 'are'} read at import time, which would load "
+                               f"{stmt.target} at once", tuple(early))
             if why is not None:
                 got.append(why)
+                continue
+            if early and site is not None:  # split: the names read at import stay eager
+                lazy = [a for a in site.aliases if a.local not in early]
+                eager = without_aliases(site, {a.local for a in lazy})
+                assert eager is not None  # the names read at import are left in it
+                top[site.index] = [eager, statement("lazy " + import_text(site, lazy))]
+                got.append(req.done(f"split line {stmt.line}: `lazy {import_text(site, lazy)}`; "
+                                    f"{', '.join(early)} stay{'s' if len(early) == 1 else ''} eager (read at "
+                                    "import time)", tuple(a.local for a in lazy), lines=[stmt.line]))
+                edits[id(stmt.node)] = lambda node: node
                 continue
             edits[id(stmt.node)] = _to_lazy
             done.append(stmt)
@@ -106,7 +135,8 @@ def _lazy(module: cst.Module, reqs: list[FixRequest], facts: ProjectFacts) -> tu
             got.insert(0, req.done(f"marked `lazy` (PEP 810) at line{'s' if len(done) > 1 else ''} {lines}",
                                    tuple(n for s in done for n in s.locals), lines=[s.line for s in done]))
         outcomes.extend(got or [req.skip(SkipReason.NOT_FOUND, f"the import of {req.subject} is already lazy")])
-    return (module.visit(Replacer(edits)) if edits else module), outcomes
+    new = module.visit(Replacer({k: v for k, v in edits.items() if v is _to_lazy})) if edits else module
+    return (replace_top(new, top) if top else new), outcomes
 
 
 def _nearest(stmts: Sequence[_Stmt], line: int) -> list[_Stmt]:
@@ -114,7 +144,10 @@ def _nearest(stmts: Sequence[_Stmt], line: int) -> list[_Stmt]:
     return [min(allowed, key=lambda s: abs(s.line - line))] if allowed else []
 
 
-def _blocker(uses: ModuleUses, stmt: _Stmt, req: FixRequest, facts: ProjectFacts) -> Outcome | None:
+def _blocker(uses: ModuleUses, stmt: _Stmt, req: FixRequest, facts: ProjectFacts,
+             early_names: list[str] | None = None) -> Outcome | None:
+    """Why the statement cannot be made lazy (None when it can). With `early_names`, names read at
+    import time are collected there instead of blocking, so the caller can split the statement."""
     skip = req.skip
     if stmt.forbidden:
         return skip(SkipReason.PLACEMENT, f"line {stmt.line}: {stmt.forbidden}")
@@ -130,7 +163,9 @@ def _blocker(uses: ModuleUses, stmt: _Stmt, req: FixRequest, facts: ProjectFacts
                         "would never run", (local,))
         # 3.14+ evaluates annotations only when asked (PEP 649), so only real import-time reads count.
         early = [u for u in reads if u.at_import and (u.where != "runtime_annotation" or u.reader)]
-        if early:
+        if early and early_names is not None:
+            early_names.append(local)
+        elif early:
             return skip(SkipReason.NO_GAIN, f"line {stmt.line}: {local} is read at import time (line "
                         f"{early[0].line}), which would load it at once", (local,))
         sub = f"{req.module}.{local}"

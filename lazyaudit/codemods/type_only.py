@@ -19,7 +19,8 @@ from lazyaudit.codemods._edit import (
     replace_top,
     without_aliases,
 )
-from lazyaudit.codemods._uses import ModuleUses, Use, literal_all
+from lazyaudit.codemods._init_names import literal_all
+from lazyaudit.codemods._uses import ModuleUses, Use
 from lazyaudit.codemods.result import FixRequest, Outcome, SkipReason
 
 if TYPE_CHECKING:

@@ -103,6 +103,16 @@ def test_name_read_at_import_gains_nothing() -> None:
     assert reasons(outcomes) == ["no-gain"]
 
 
+def test_names_read_at_import_stay_eager_the_rest_is_split_off() -> None:
+    source = "from x import Model, helper\nclass M(Model): ...\ndef f():\n    return helper()\n"
+    code, outcomes = run("PEP810", source, "x")
+    assert code == "from x import Model\nlazy from x import helper\nclass M(Model): ...\ndef f():\n    return helper()\n"
+    assert reasons(outcomes) == ["applied"]
+    assert "Model stays eager" in outcomes[0].message
+    again, outcomes = run("PEP810", code, "x")
+    assert again == code
+
+
 def test_annotations_are_not_import_time_reads_on_3_15() -> None:
     """3.14+ evaluates annotations on demand (PEP 649), and asking reifies the lazy name."""
     code, _ = run("PEP810", "from a import A\ndef f(x: A): ...\n", "a")

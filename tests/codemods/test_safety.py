@@ -6,7 +6,8 @@ import libcst as cst
 import pytest
 from codemod_cases import facts
 
-from lazyaudit.codemods._uses import ModuleUses, literal_all
+from lazyaudit.codemods._init_names import literal_all
+from lazyaudit.codemods._uses import ModuleUses
 from lazyaudit.codemods.safety import registers
 
 # snippet reading `x` (bound by the first line) -> where the read happens
