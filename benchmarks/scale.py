@@ -11,7 +11,8 @@ libraries importing lower libraries, services importing libraries and now and th
 deferred, TYPE_CHECKING and guarded imports, and back-edges that close import cycles. Twenty service
 handlers are entry points. Then runs
 `python -m lazyaudit audit` with LAZYAUDIT_CACHE_DIR set to an empty dir (cold), then again (warm).
-Memory: ru_maxrss of each run (os.wait4; that process or its largest reaped pool worker) and
+CPU is user+sys of the run and its reaped pool workers (wall time depends on what else the machine
+runs; CPU time much less). Memory: ru_maxrss of each run (os.wait4; that process or its largest reaped pool worker) and
 RUSAGE_CHILDREN at the end, plus the peak of the whole process tree's summed RSS, sampled from /proc.
 """
 
@@ -33,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _venv import ensure_venv  # noqa: E402
+from _venv import ensure_venv
 
 LIMIT_MB = 2048
 STDLIB = ("os", "sys", "json", "logging", "re", "time", "datetime", "functools", "itertools", "collections",
@@ -221,7 +222,7 @@ def audit(project: Path, python: Path, cache: Path, out: Path) -> dict:
         raise SystemExit(f"lazyaudit audit failed with exit code {proc.returncode}:\n{stderr[-3000:]}")
     report = json.loads(out.read_text())
     counts = report["summary"]["counts"]
-    return {"seconds": round(seconds, 1), "rss_mb": round(usage.ru_maxrss / 1024),
+    return {"seconds": round(seconds, 1), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1), "rss_mb": round(usage.ru_maxrss / 1024),
             "tree_rss_mb": round(sampler.peak_kb / 1024), "findings": sum(counts.values()), "counts": counts,
             "files": report["summary"]["files"]["scanned"]}
 
@@ -259,9 +260,9 @@ def main() -> int:
         runs.append((f"warm{'' if args.runs_warm == 1 else n + 1}", audit(project, python, cache, out)))
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"monorepo: {gen.lines:,} lines, {gen.files:,} files, {gen.packages:,} packages, {size / 1e6:.1f} MB of source")
-    print(f"{'run':<6} {'time':>8} {'peak RSS':>10} {'tree RSS':>10} {'files':>7} {'findings':>9}")
+    print(f"{'run':<6} {'wall':>8} {'CPU':>8} {'peak RSS':>10} {'tree RSS':>10} {'files':>7} {'findings':>9}")
     for label, r in runs:
-        print(f"{label:<6} {r['seconds']:>7.1f}s {r['rss_mb']:>8} MB {r['tree_rss_mb']:>8} MB {r['files']:>7} "
+        print(f"{label:<6} {r['seconds']:>7.1f}s {r['cpu_seconds']:>7.1f}s {r['rss_mb']:>8} MB {r['tree_rss_mb']:>8} MB {r['files']:>7} "
               f"{r['findings']:>9}")
     print(f"findings by code: {runs[0][1]['counts']}")
     worst = max(max(r["rss_mb"], r["tree_rss_mb"]) for _, r in runs)

@@ -12,7 +12,7 @@ everything it pulls in. Then, each in its own `python -m lazyaudit` subprocess (
 A crash is a traceback on stderr, an exit code other than 0/1, a timeout, an "internal error" finding,
 an "internal parser error" LA900 or a rewrite that no longer parses. Every file that CPython's own
 parser rejects must come back as LA900 with a reason, and no other file may.
-Peak memory is each subprocess's ru_maxrss (os.wait4: that process and any pool workers it reaped).
+CPU is user+sys per run (wall time depends on what else the machine runs). Peak memory is each subprocess's ru_maxrss (os.wait4: that process and any pool workers it reaped).
 The parse cache starts empty (a fresh LAZYAUDIT_CACHE_DIR) unless --cache-dir names one.
 """
 
@@ -38,9 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _venv import ensure_venv, installed_versions  # noqa: E402
+from _venv import ensure_venv, installed_versions
 
-from lazyaudit.sources import discover_sources  # noqa: E402
+from lazyaudit.sources import discover_sources
 
 # The seed's stack (boto3, pydantic, fastapi, langchain-core, powertools, google-auth...) and common
 # web/CLI/data libraries; pinned so that a re-run sweeps the same bytes. ~100 distributions with deps.
@@ -81,7 +81,7 @@ for d in md.distributions():
 print(json.dumps({"site": site, "dists": sorted(dists, key=lambda d: d["name"].lower()), "stale": sorted(stale)}))
 """
 FIX_SUMMARY = re.compile(r"^lazyaudit fix: (\d+) rewrites? (?:to apply|applied), (\d+) skipped(?:, (\d+) failed)?; "
-                         r"(\d+) files? (?:would change|changed)", re.M)
+                         r"(\d+) files? (?:would change|changed)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,7 @@ class Result:
     task: Task
     code: int
     seconds: float
+    cpu: float  # user + sys of the run and the pool workers it reaped
     rss_kb: int
     stdout: str
     stderr: str
@@ -122,7 +123,8 @@ def run_task(task: Task, env: dict[str, str], timeout: float) -> Result:
         seconds = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
-        result = Result(task, proc.returncode, seconds, usage.ru_maxrss, out.read(), err.read())
+        result = Result(task, proc.returncode, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss,
+                        out.read(), err.read())
     if seconds >= timeout and result.code < 0:
         result.crash = f"timeout after {timeout:.0f} s"
     elif "Traceback (most recent call last)" in result.stderr:
@@ -194,7 +196,7 @@ def read_fix(result: Result) -> None:
         return
     applied, skipped, failed, files = (int(g or 0) for g in match.groups())
     result.data.update(applied=applied, skipped=skipped, failed=failed, files=files)
-    result.data["failures"] = re.findall(r"^failed:\n((?:  .*\n?)+)", result.stdout, re.M)
+    result.data["failures"] = re.findall(r"^failed:\n((?:  .*\n?)+)", result.stdout, re.MULTILINE)
 
 
 def verify_fix(folder: Path, python: Path, env: dict[str, str], timeout: float, work: Path) -> Result:
@@ -226,7 +228,8 @@ def phase_line(name: str, results: list[Result], wall: float) -> str:
     worst = max(results, key=lambda r: r.seconds, default=None)
     slow = f", slowest {worst.task.target} {worst.seconds:.1f} s" if worst else ""
     crashes = sum(1 for r in results if r.crash)
-    return (f"{name:<8} {len(results):>4} runs  wall {wall:7.1f} s  peak RSS {peak:6.0f} MB{slow}; "
+    cpu = sum(r.cpu for r in results)
+    return (f"{name:<8} {len(results):>4} runs  wall {wall:7.1f} s  CPU {cpu:7.1f} s  peak RSS {peak:6.0f} MB{slow}; "
             f"crashes {crashes}")
 
 
@@ -283,7 +286,7 @@ def main() -> int:
     report(inv, versions, modules, folders, phases, owners)
     if args.json:
         Path(args.json).write_text(json.dumps({name: [
-            {"target": r.task.target, "exit": r.code, "seconds": round(r.seconds, 2), "rss_mb": round(r.rss_kb / 1024),
+            {"target": r.task.target, "exit": r.code, "seconds": round(r.seconds, 2), "cpu": round(r.cpu, 2), "rss_mb": round(r.rss_kb / 1024),
              "crash": r.crash, **{k: v for k, v in r.data.items() if k != "modules"}} for r in results]
             for name, (results, _) in phases.items()}, indent=1, default=dict))
     shutil.rmtree(work, ignore_errors=True)

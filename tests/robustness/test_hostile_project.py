@@ -33,7 +33,7 @@ def _generated(size: int, *, dense: bool) -> str:
     parts, total, i = ["import os\nimport pkg.extra\n"], 0, 0
     while total < size:
         part = (f"def f{i}(a, b=1):\n    return os.path.join(str(a), 'y{i}', str(b))\n\n" if dense
-                else f"ROW_{i} = {('r%07d' % i) * 12!r}\n")
+                else f"ROW_{i} = {f'r{i:07d}' * 12!r}\n")
         parts.append(part)
         total += len(part)
         i += 1

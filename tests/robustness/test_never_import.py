@@ -62,6 +62,14 @@ def test_static_commands_never_import_the_project(spec: str, markers: Path, tmp_
     assert "executes" not in done.stderr
 
 
+@pytest.mark.parametrize("command", ["audit", "deps", "fix"])
+def test_python_m_from_inside_the_project_imports_nothing(command: str, markers: Path) -> None:
+    """`python -m` puts the working folder first on sys.path: the project's json.py must not shadow the stdlib."""
+    done = lazyaudit(command, ".", python=PYTHON, env={"LAZYAUDIT_MARKER_DIR": str(markers)}, cwd=FIXTURE)
+    assert done.returncode in (0, 1), done.stderr
+    assert _left(markers) == []
+
+
 def _key(f: dict[str, Any]) -> tuple[str, str, int, str]:
     return f["code"], f["path"], f["line"], f["subject"]
 
