@@ -132,9 +132,15 @@ def test_saving_is_marginal_for_the_entry(audit) -> None:
     assert "other imports still load it" in finding.message
 
 
-def test_module_no_entry_loads_uses_its_own_closure(audit) -> None:
+def test_module_no_entry_loads_is_not_judged(audit) -> None:
+    # lib.py is loaded on demand only: deferring its imports saves no start-up time of any entry
     files = {"app.py": "def handler(event, context):\n    return 1\n", "lib.py": "import heavypkg" + HANDLER}
-    (finding,) = audit(files)
+    assert audit(files) == []
+
+
+def test_without_entries_a_module_uses_its_own_closure(audit) -> None:
+    files = {"app.py": "def handler(event, context):\n    return 1\n", "lib.py": "import heavypkg" + HANDLER}
+    (finding,) = audit(files, entries=())
     assert (finding.path, finding.data["entry"], finding.data["saving"]["modules"]) == ("lib.py", "", 61)
     assert finding.data["chain"] == ["lib (lib.py:1)", "heavypkg"]
 
