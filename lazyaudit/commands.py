@@ -125,9 +125,7 @@ def run_graph(args: Any, color: bool) -> tuple[str, int]:
 
 
 def run_profile(args: Any, color: bool) -> tuple[str, int]:
-    from lazyaudit.profiling import profile_command
-
-    return profile_command(args, color), EXIT_CLEAN
+    return _profile_text(args, color), EXIT_CLEAN
 
 
 def run_fix(args: Any, color: bool) -> tuple[str, int]:
@@ -135,3 +133,30 @@ def run_fix(args: Any, color: bool) -> tuple[str, int]:
 
     project = _load(args)
     return fix_command(project, args, color)
+
+
+def _profile_text(args: Any, color: bool) -> str:
+    """The `lazyaudit profile` command: measure, name folded importers, save, render."""
+    from lazyaudit.profiling import attribute_folded, measure, save_profile, static_importers
+
+    profile = measure(args.module, python=args.python, path=args.path, runs=args.runs, timeout=args.timeout)
+    if profile.folded:
+        importers = static_importers(profile.module, args.path, args.python, list(profile.folded),
+                                     cache=not getattr(args, "no_cache", False))
+        profile = attribute_folded(profile, importers)
+    if args.save:
+        save_profile(profile, args.save)
+    if args.format == "json":
+        return json.dumps(profile.as_dict(), indent=2) + "\n"
+    from lazyaudit.report.profile_table import render_profile
+
+    lines = [
+        (f"note: ran `import {profile.module}` {profile.runs} time{'s' if profile.runs != 1 else ''} in a subprocess "
+        f"(this executes its code; timeout {args.timeout:g} s a run), from {Path(args.path).resolve().name}/"),
+        "",
+        render_profile(profile.as_dict(), color=color).rstrip("\n"),
+    ]
+    if args.save:
+        lines += ["", (f"saved to {args.save}; `lazyaudit audit --profile-data {args.save}` (and `graph`) "
+                      "use these measured times instead of the estimate")]
+    return "\n".join(lines) + "\n"

@@ -317,28 +317,3 @@ def static_importers(module: str, path: str, python: str | None, modules: Sequen
     loaded = project.resolver().closure([module])
     wanted = set(modules)
     return {m: edge.source for m, edge in loaded.items() if m in wanted and edge is not None}
-
-
-def profile_command(args: Any, color: bool) -> str:
-    """The `lazyaudit profile` command: measure, name folded importers, save, render."""
-    profile = measure(args.module, python=args.python, path=args.path, runs=args.runs, timeout=args.timeout)
-    if profile.folded:
-        importers = static_importers(profile.module, args.path, args.python, list(profile.folded),
-                                     cache=not getattr(args, "no_cache", False))
-        profile = attribute_folded(profile, importers)
-    if args.save:
-        save_profile(profile, args.save)
-    if args.format == "json":
-        return json.dumps(profile.as_dict(), indent=2) + "\n"
-    from lazyaudit.report.profile_table import render_profile
-
-    lines = [
-        (f"note: ran `import {profile.module}` {profile.runs} time{'s' if profile.runs != 1 else ''} in a subprocess "
-        f"(this executes its code; timeout {args.timeout:g} s a run), from {Path(args.path).resolve().name}/"),
-        "",
-        render_profile(profile.as_dict(), color=color).rstrip("\n"),
-    ]
-    if args.save:
-        lines += ["", (f"saved to {args.save}; `lazyaudit audit --profile-data {args.save}` (and `graph`) "
-                      "use these measured times instead of the estimate")]
-    return "\n".join(lines) + "\n"

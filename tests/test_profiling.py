@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lazyaudit.model import LazyauditError
+from lazyaudit.commands import _profile_text as profile_command
 from lazyaudit.profiling import (
     _Run,
     aggregate,
@@ -19,7 +20,6 @@ from lazyaudit.profiling import (
     measure,
     merge_profiles,
     parse_importtime,
-    profile_command,
     save_profile,
 )
 
