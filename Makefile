@@ -3,7 +3,7 @@ PYTHON ?= python3
 FIXTURE_VENV ?= .fixture-venv
 FIXTURE_PY := $(FIXTURE_VENV)/bin/python
 
-.PHONY: docs install fixture-env test test-fast lint typecheck bench bench-closure bench-graph bench-deps bench-saving bench-fix bench-render bench-sweep golden demo clean
+.PHONY: docs install fixture-env test test-fast lint typecheck bench bench-closure bench-graph bench-deps bench-saving bench-fix bench-render bench-sweep bench-scale golden demo clean
 
 install:
 	$(PYTHON) -m pip install -q -e ".[dev]"
@@ -47,6 +47,8 @@ bench-fix:
 	$(PYTHON) benchmarks/fix_real_packages.py
 bench-sweep:
 	$(PYTHON) benchmarks/sweep.py
+bench-scale:
+	$(PYTHON) benchmarks/scale.py
 
 docs:
 	$(PYTHON) scripts/build_rules_doc.py

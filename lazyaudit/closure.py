@@ -60,6 +60,8 @@ class ImportResolver:
         self._module_names: dict[str, tuple[set[str], dict[str, ImportRecord]]] = {}
         self._needs: dict[str, bool] = {}
         self._prefetched: set[str] = set()  # modules whose import targets were batch-resolved already
+        # name -> (category, its executed edges once computed): the closure walk's only lookups.
+        self._steps: dict[str, tuple[str, tuple[Edge, ...] | None]] = {}
         self._calls = CallFollower(index)
 
     # -- edges of one module -------------------------------------------------------------
@@ -305,35 +307,48 @@ class ImportResolver:
         frontier = [r for r in roots]
         for r in frontier:
             loaded.setdefault(r, None)
+        steps = self._steps
         while frontier:
-            infos = self.index.infos(frontier)
-            # Parse the next level's modules in one batch (parallel and cache-friendly) before
-            # edges() needs them one by one to resolve `from X import name`. Once per module per
-            # resolver: checks run thousands of closures over the same modules.
-            fresh = [i for i in infos if i.parsed is not None and i.name not in self._prefetched
-                     and (stdlib or i.category != "stdlib")]
+            self._prepare(frontier, stdlib)
+            nxt: list[str] = []
+            for name in frontier:
+                category, out = steps[name]
+                if category == "missing" or (category == "stdlib" and not stdlib):
+                    continue
+                if out is None:
+                    out = tuple(e for e in self.edges(name) if e.executed)
+                    steps[name] = (category, out)
+                for edge in out:
+                    target = edge.target
+                    if target not in loaded and (not skip or (edge.source, target) not in skip):
+                        loaded[target] = edge
+                        nxt.append(target)
+            frontier = nxt
+        return loaded
+
+    def _prepare(self, frontier: list[str], stdlib: bool) -> None:
+        """Resolve the frontier's modules, then parse the next level's in one batch (parallel and
+        cache-friendly) before edges() needs them one by one to resolve `from X import name`. Each
+        module once per resolver: checks run thousands of closures over the same modules."""
+        new = [n for n in frontier if n not in self._steps]
+        if new:
+            for info in self.index.infos(new):
+                self._steps[info.name] = (info.category, None)
+        fresh = [i for i in self.index.infos(n for n in frontier if n not in self._prefetched)
+                 if i.parsed is not None and (stdlib or i.category != "stdlib")]
+        if fresh:
             self._prefetched.update(i.name for i in fresh)
             self.index.infos(
                 r.target for i in fresh for r in i.parsed.imports  # type: ignore[union-attr]
                 if not r.scope and r.target and not r.target.startswith(".")
             )
-            nxt: list[str] = []
-            for info in infos:
-                if info.category == "missing":
-                    continue
-                if info.category == "stdlib" and not stdlib:
-                    continue
-                for edge in self.edges(info.name):
-                    if edge.executed and edge.target not in loaded and (edge.source, edge.target) not in skip:
-                        loaded[edge.target] = edge
-                        nxt.append(edge.target)
-            frontier = nxt
-        return loaded
 
-    def loaded_modules(self, roots: Iterable[str], *, stdlib: bool = True) -> set[str]:
+    def loaded_modules(
+        self, roots: Iterable[str], *, stdlib: bool = True, skip: frozenset[tuple[str, str]] = frozenset()
+    ) -> set[str]:
         """Names of modules that really load (missing modules excluded)."""
-        result = self.closure(roots, stdlib=stdlib)
-        return {m for m in result if self.index.info(m).category != "missing"}
+        result = self.closure(roots, stdlib=stdlib, skip=skip)
+        return {m for m in result if self._steps[m][0] != "missing"}
 
 
 def chain_to(loaded: dict[str, Edge | None], module: str) -> list[Edge]:

@@ -304,10 +304,7 @@ def deferred_pairs(resolver: ImportResolver, module: str, records: Iterable[Impo
 
 
 def closure_without(resolver: ImportResolver, roots: Sequence[str], skip: Pairs) -> set[str]:
-    if not skip:
-        return resolver.loaded_modules(roots)
-    index = resolver.index
-    return {m for m in resolver.closure(roots, skip=skip) if index.info(m).category != "missing"}
+    return resolver.loaded_modules(roots, skip=skip)
 
 
 def saving_for(ctx: CheckContext, module: str, plan: SkipPlan, *, fallback_roots: Sequence[str] = ()) -> Saving:
