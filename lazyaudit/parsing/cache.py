@@ -53,7 +53,24 @@ _NESTED = {"imports": _IMPORT, "calls": _CALL, "uses": _USE}
 # The layout follows the model, so a model change must never read an old file.
 _LAYOUT = hashlib.sha1(repr([(c.cls.__name__, c.names) for c in (_IMPORT, _CALL, _USE)] + _MODULE_FIELDS
                             + [[e.value for e in ImportKind], [e.value for e in UseContext]]).encode()).hexdigest()[:10]
-FORMAT = f"v{PARSER_VERSION}-{_LAYOUT}-{sys.implementation.name}{sys.version_info[0]}{sys.version_info[1]}"
+
+
+def _parser_code_digest() -> str:
+    """A hash of the parsers' own source: any change to them invalidates the cache, bump or not."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    h = hashlib.sha1()
+    for name in sorted(os.listdir(here)):
+        if name.endswith(".py"):
+            try:
+                with open(os.path.join(here, name), "rb") as handle:
+                    h.update(name.encode() + b"\0" + handle.read())
+            except OSError:  # an installed copy without sources: the version and layout still key it
+                pass
+    return h.hexdigest()[:8]
+
+
+FORMAT = (f"v{PARSER_VERSION}-{_LAYOUT}-{_parser_code_digest()}-"
+          f"{sys.implementation.name}{sys.version_info[0]}{sys.version_info[1]}")
 
 
 def encode(module: ParsedModule) -> tuple[Any, ...]:
