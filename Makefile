@@ -24,6 +24,7 @@ test-fast:
 lint:
 	$(PYTHON) -m ruff check lazyaudit tests benchmarks
 	lint-imports
+	$(PYTHON) -m mypy
 	$(PYTHON) -m lazyaudit audit . --select LA1,LA9
 
 typecheck:

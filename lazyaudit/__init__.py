@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["Project", "load_project", "Finding", "ImportRecord", "Entry", "LazyauditError", "__version__"]
+__all__ = ["Entry", "Finding", "ImportRecord", "LazyauditError", "Project", "__version__", "load_project"]
 
 if TYPE_CHECKING:
     from lazyaudit.analysis import Project, load_project

@@ -20,6 +20,6 @@ def _drop_working_folder() -> None:
 
 _drop_working_folder()
 
-from lazyaudit.cli import main  # noqa: E402
+from lazyaudit.cli import main
 
 raise SystemExit(main())

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from lazyaudit.closure import chain_to
 
@@ -95,7 +96,7 @@ def _entry_cost(view: EntryView, profile: Mapping[str, Any] | None, top: int) ->
         cats[info.category] = cats.get(info.category, 0) + 1
         if info.distribution:
             per_dist.setdefault(info.distribution, []).append(m)
-    dists = []
+    dists: list[dict[str, Any]] = []
     for name, mods in per_dist.items():
         c = cost_of(resolver, mods, profile)
         d = view.index.env.distribution(name)
@@ -106,7 +107,7 @@ def _entry_cost(view: EntryView, profile: Mapping[str, Any] | None, top: int) ->
     direct = sorted({e.target for m in loaded if index.info(m).category == "first_party"
                      for e in resolver.edges(m) if e.executed and e.kind != "parent"
                      and index.info(e.target).category in ("third_party", "stdlib")})
-    tops = []
+    tops: list[dict[str, Any]] = []
     for target in direct:
         c = cost_of(resolver, resolver.loaded_modules([target]) & loaded, profile)
         if not c.modules:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ def explain(project: Any, module: str, *, limit: int = 20, cli_only: bool = Fals
             graph = build_graph(view.resolver, [view.entry.module])
             for path in import_chains(graph, view.entry.module, module, limit=limit):
                 hops = []
-                for a, b in zip(path, path[1:]):
+                for a, b in pairwise(path):
                     data = graph.edges[a, b]
                     site = min(s for s in data["sites"])
                     hops.append({"importer": a, "imported": b, "path": _shown(project, site[0]), "line": site[1],

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lazyaudit.model import LazyauditError
 from lazyaudit.commands import _profile_text as profile_command
+from lazyaudit.model import LazyauditError
 from lazyaudit.profiling import (
     _Run,
     aggregate,

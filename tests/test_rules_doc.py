@@ -12,13 +12,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_rules_doc_has_one_section_per_code() -> None:
     text = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
-    sections = re.findall(r"^## (LA\d{3}) ([a-z-]+)$", text, flags=re.M)
+    sections = re.findall(r"^## (LA\d{3}) ([a-z-]+)$", text, flags=re.MULTILINE)
     assert sections == [(r.code, r.name) for r in RULES.values()]
 
 
 def test_each_rule_section_has_an_example() -> None:
     text = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
-    chunks = re.split(r"^## ", text, flags=re.M)[1:]
+    chunks = re.split(r"^## ", text, flags=re.MULTILINE)[1:]
     for chunk in chunks:
         assert "```" in chunk, f"section {chunk.splitlines()[0]} has no example"
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 import traceback
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from lazyaudit.model import Finding
 
@@ -42,7 +43,7 @@ def run_checks(ctx: CheckContext, codes: Iterable[str], *, debug: bool = False) 
             continue  # rule not implemented in this build; the registry still documents it
         try:
             findings.extend(module.check(ctx))
-        except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
+        except Exception as exc:
             if debug:
                 raise
             findings.append(
