@@ -17,13 +17,7 @@ BACKEND = ROOT / "fixtures" / "lambda_backend"
 LA10 = ("LA101", "LA102", "LA103", "LA104", "LA105")
 
 
-def _fixture_python() -> str | None:
-    named = os.environ.get("LAZYAUDIT_FIXTURE_PYTHON")
-    if named:
-        return named
-    default = ROOT / ".fixture-venv" / "bin" / "python"
-    return str(default) if default.exists() else None
-
+from fixture_env import fixture_python as _fixture_python
 
 PYTHON = _fixture_python()
 pytestmark = [

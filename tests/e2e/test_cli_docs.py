@@ -19,13 +19,7 @@ _NUMBER = re.compile(r"(?<![\w:.])\d[\d,.]*")  # not file:line numbers, nor digi
 _BAR = re.compile(r"[█▏▎▍▌▋▊▉]+")
 
 
-def _fixture_python() -> str | None:
-    named = os.environ.get("LAZYAUDIT_FIXTURE_PYTHON")
-    if named:
-        return named
-    default = ROOT / ".fixture-venv" / "bin" / "python"
-    return str(default) if default.exists() else None
-
+from fixture_env import fixture_python as _fixture_python
 
 PYTHON = _fixture_python()
 pytestmark = [

@@ -17,13 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BACKEND = ROOT / "fixtures" / "lambda_backend"
 
 
-def _fixture_python() -> str | None:
-    named = os.environ.get("LAZYAUDIT_FIXTURE_PYTHON")
-    if named:
-        return named
-    default = ROOT / ".fixture-venv" / "bin" / "python"
-    return str(default) if default.exists() else None
-
+from fixture_env import fixture_python as _fixture_python
 
 PYTHON = _fixture_python()
 needs_venv = pytest.mark.skipif(PYTHON is None, reason="needs the fixture virtualenv (make fixture-env)")

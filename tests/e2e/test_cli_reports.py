@@ -19,13 +19,7 @@ SCHEMA = ROOT / "tests" / "report" / "data" / "sarif-schema-2.1.0.json"
 FORMATS = ("text", "json", "sarif", "markdown")
 
 
-def _fixture_python() -> str | None:
-    named = os.environ.get("LAZYAUDIT_FIXTURE_PYTHON")
-    if named:
-        return named
-    default = ROOT / ".fixture-venv" / "bin" / "python"
-    return str(default) if default.exists() else None
-
+from fixture_env import fixture_python as _fixture_python
 
 PYTHON = _fixture_python()
 pytestmark = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,13 +16,7 @@ DEPS = {"LA001", "LA002", "LA003", "LA004", "LA005"}
 REQUIREMENT_FILES = ("requirements", "pyproject.toml", "setup.cfg", "Pipfile")
 
 
-def _fixture_python() -> str | None:
-    configured = os.environ.get("LAZYAUDIT_FIXTURE_PYTHON")
-    if configured:
-        return configured
-    venv = ROOT / ".fixture-venv" / "bin" / "python"
-    return str(venv) if venv.exists() else None
-
+from fixture_env import fixture_python as _fixture_python
 
 PYTHON = _fixture_python()
 pytestmark = [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import subprocess
 import sys
@@ -17,13 +16,7 @@ FIXTURE = ROOT / "fixtures" / "lambda_backend"
 CODES = ("LA103", "LA105", "LA201")
 
 
-def _fixture_python() -> str | None:
-    named = os.environ.get("LAZYAUDIT_FIXTURE_PYTHON")
-    if named:
-        return named
-    default = ROOT / ".fixture-venv" / "bin" / "python"
-    return str(default) if default.exists() else None
-
+from fixture_env import fixture_python as _fixture_python
 
 PYTHON = _fixture_python()
 pytestmark = [

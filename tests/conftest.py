@@ -1,0 +1,1 @@
+"""Shared test set-up: makes tests/ importable so test modules can use tests/fixture_env.py."""
