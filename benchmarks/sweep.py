@@ -24,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -114,8 +115,10 @@ def run_task(task: Task, env: dict[str, str], timeout: float) -> Result:
     """One CLI run; ru_maxrss comes from wait4, so each run's peak is its own."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(task.argv, cwd=task.cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        timer = threading.Timer(timeout, proc.kill)
+        proc = subprocess.Popen(task.argv, cwd=task.cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+        # The whole session: a killed run's parse-pool workers would otherwise live on, orphaned.
+        timer = threading.Timer(timeout, os.killpg, (proc.pid, signal.SIGKILL))
         timer.start()
         _, status, usage = os.wait4(proc.pid, 0)
         timer.cancel()
@@ -219,6 +222,8 @@ def verify_fix(folder: Path, python: Path, env: dict[str, str], timeout: float, 
     result.data.update(changed=changed, broken=broken)
     if broken and not result.crash:
         result.crash = f"{len(broken)} rewritten file(s) no longer parse: {broken[0]}"
+    print(f"  [verify] {folder.name} exit {result.code} {result.seconds:.1f}s, {changed} files rewritten, "
+          f"{len(broken)} broken{'  CRASH ' + result.crash if result.crash else ''}", file=sys.stderr, flush=True)
     shutil.rmtree(copy, ignore_errors=True)
     return result
 
@@ -241,7 +246,7 @@ def main() -> int:
     ap.add_argument("--no-fix", action="store_true", help="skip the fix phase")
     ap.add_argument("--no-verify", action="store_true", help="do not re-run fix --write on copies to check them")
     ap.add_argument("--cache-dir", help="parse cache to use (default: a fresh empty one: a cold run)")
-    ap.add_argument("--timeout", type=float, default=900.0, help="seconds per run before it counts as a hang")
+    ap.add_argument("--timeout", type=float, default=1800.0, help="seconds per run before it counts as a hang")
     ap.add_argument("--json", metavar="FILE", help="also write every run's numbers here")
     args = ap.parse_args()
 
@@ -280,7 +285,8 @@ def main() -> int:
         if not args.no_verify:
             start = time.perf_counter()
             todo = [site / r.task.target for r in phases["fix"][0] if r.data.get("files")]
-            checked = [verify_fix(f, python, env, args.timeout, work) for f in todo]
+            with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+                checked = list(pool.map(lambda f: verify_fix(f, python, env, args.timeout, work), todo))
             phases["verify"] = (checked, time.perf_counter() - start)
 
     report(inv, versions, modules, folders, phases, owners)

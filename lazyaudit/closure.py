@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 _RUNS_AT_IMPORT = (ImportKind.EAGER, ImportKind.DYNAMIC, ImportKind.CONDITIONAL, ImportKind.GUARDED)
 # Source text without which a plain module cannot make `from module import name` load anything more.
 _HOOK_TEXT = (b"__getattr__", b"lazy ")
+_MEMO_SIZE = 256  # closures remembered per resolver (a few MB each at most on a large monorepo)
 _MAX_FAIL_DEPTH = 3  # hops "does importing this fail?" follows; a hard dependency missing further away is rare
 
 
@@ -62,6 +64,10 @@ class ImportResolver:
         self._prefetched: set[str] = set()  # modules whose import targets were batch-resolved already
         # name -> (category, its executed edges once computed): the closure walk's only lookups.
         self._steps: dict[str, tuple[str, tuple[Edge, ...] | None]] = {}
+        # Recent closures: the checks ask for the same ones again and again (an entry's closure with
+        # the same edges pretended away, the closure of one deferred import's target).
+        self._memo: OrderedDict[tuple[tuple[str, ...], bool, frozenset[tuple[str, str]]], dict[str, Edge | None]] = \
+            OrderedDict()
         self._calls = CallFollower(index)
 
     # -- edges of one module -------------------------------------------------------------
@@ -303,8 +309,20 @@ class ImportResolver:
         `skip` holds (source, target) edges to pretend away: the closure without them tells what
         deferring those imports would save.
         """
-        loaded: dict[str, Edge | None] = {}
         frontier = [r for r in roots]
+        key = (tuple(frontier), stdlib, frozenset(skip))
+        known = self._memo.get(key)
+        if known is not None:
+            self._memo.move_to_end(key)
+            return dict(known)  # a copy: callers may change theirs
+        loaded = self._walk(frontier, stdlib, skip)
+        self._memo[key] = loaded
+        if len(self._memo) > _MEMO_SIZE:
+            self._memo.popitem(last=False)
+        return dict(loaded)
+
+    def _walk(self, frontier: list[str], stdlib: bool, skip: frozenset[tuple[str, str]]) -> dict[str, Edge | None]:
+        loaded: dict[str, Edge | None] = {}
         for r in frontier:
             loaded.setdefault(r, None)
         steps = self._steps

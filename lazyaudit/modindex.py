@@ -63,7 +63,8 @@ class ModuleIndex:
     ) -> None:
         self.env = env
         self.first_party = dict(first_party)
-        self._first_party_packages = {n.rsplit(".", 1)[0] for n in self.first_party if "." in n}
+        # Every dotted prefix of a first-party module: what `a.b` resolves to when only `a/b/c.py` exists.
+        self._first_party_packages = {n[:i] for n in self.first_party for i, c in enumerate(n) if c == "."}
         self._parsed_fp = dict(parsed_first_party)
         self._cache = cache
         self._module_map = dict(module_map or {})
@@ -159,7 +160,7 @@ class ModuleIndex:
         if src is not None:
             return ModuleInfo(name, FIRST_PARTY, src.path, src.is_package, "source", "", self._parsed_fp.get(name), src.rel)
         if top in self._fp_top:
-            if name in self._first_party_packages or any(m.startswith(name + ".") for m in self.first_party):
+            if name in self._first_party_packages:
                 return ModuleInfo(name, FIRST_PARTY, "", True, "namespace")
             return ModuleInfo(name, MISSING)
         loc = self.locator.find(name)
