@@ -174,8 +174,8 @@ def read_audit(result: Result, folder: Path) -> None:
     result.data["findings"] = Counter(f["code"] for f in findings)
     result.data["la900"] = {f["path"]: f.get("reason") or f["message"] for f in findings if f["code"] == "LA900"}
     result.data["files"] = report["summary"]["files"]["scanned"]
-    internal = [f for f in findings if "internal error" in f["message"] or
-                str(f.get("reason", "")).startswith("internal parser error")]
+    internal = [f for f in findings if "traceback" in f or f["message"].startswith("internal error in ")
+                or str(f.get("reason", "")).startswith("internal parser error")]
     if internal:
         result.crash = "internal error: " + internal[0]["message"][:300]
     # Ground truth: the files lazyaudit scans that CPython's parser rejects must be exactly the LA900s.
@@ -279,6 +279,13 @@ def main() -> int:
                       for m in modules], read_closure)
     phase("audit", [Task("audit", f.name, lazyaudit("audit", str(f), *py, "--format", "json"), str(work))
                     for f in folders], lambda r: read_audit(r, site / r.task.target))
+    # A control with known bad files (encodings, NUL byte, syntax), for the LA900 cross-check: real
+    # wheels rarely ship a file CPython cannot parse.
+    control = ROOT / "fixtures" / "broken_inputs"
+    if control.is_dir() and not args.only:
+        phase("control", [Task("control", "fixtures/broken_inputs", lazyaudit("audit", str(control), *py, "--format",
+                                                                             "json"), str(work))],
+              lambda r: read_audit(r, control))
     if not args.no_fix:
         phase("fix", [Task("fix", f.name, lazyaudit("fix", str(f), "--diff", *py), str(work)) for f in folders],
               read_fix)
@@ -296,7 +303,9 @@ def main() -> int:
              "crash": r.crash, **{k: v for k, v in r.data.items() if k != "modules"}} for r in results]
             for name, (results, _) in phases.items()}, indent=1, default=dict))
     shutil.rmtree(work, ignore_errors=True)
-    return 1 if any(r.crash for results, _ in phases.values() for r in results) else 0
+    results = [r for done, _ in phases.values() for r in done]
+    mismatched = any(r.data.get("missed_la900") or r.data.get("spurious_la900") for r in results)
+    return 1 if mismatched or any(r.crash for r in results) else 0
 
 
 def report(inv: dict, versions: dict[str, str], modules: list[str], folders: list[Path],
@@ -338,8 +347,12 @@ def report(inv: dict, versions: dict[str, str], modules: list[str], folders: lis
         print(f"  {len(items):>4}  {reason}")
         for item in sorted(items):
             print(f"          {item}")
-    missed = [f"{r.task.target}/{p}" for r in audit for p in r.data.get("missed_la900", ())]
-    spurious = [f"{r.task.target}/{p}" for r in audit for p in r.data.get("spurious_la900", ())]
+    checked = audit + phases.get("control", ([], 0.0))[0]
+    missed = [f"{r.task.target}/{p}" for r in checked for p in r.data.get("missed_la900", ())]
+    spurious = [f"{r.task.target}/{p}" for r in checked for p in r.data.get("spurious_la900", ())]
+    for r in phases.get("control", ([], 0.0))[0]:
+        print(f"  control {r.task.target}: {len(r.data.get('la900', {}))} LA900 "
+              + "; ".join(f"{p}: {why}" for p, why in sorted(r.data.get("la900", {}).items())))
     print(f"  rejected by CPython's parser but not reported: {len(missed)} {missed[:10]}")
     print(f"  reported but accepted by CPython's parser:     {len(spurious)} {spurious[:10]}")
     print("\ntime and memory (each run is one `python -m lazyaudit` process)")

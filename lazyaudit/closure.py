@@ -61,6 +61,7 @@ class ImportResolver:
         self._record_targets: dict[int, list[tuple[str, str]]] = {}  # id(record): records live in the index
         self._module_names: dict[str, tuple[set[str], dict[str, ImportRecord]]] = {}
         self._needs: dict[str, bool] = {}
+        self._computing: set[str] = set()  # modules whose edges are being computed (re-entry guard)
         self._prefetched: set[str] = set()  # modules whose import targets were batch-resolved already
         # name -> (category, its executed edges once computed): the closure walk's only lookups.
         self._steps: dict[str, tuple[str, tuple[Edge, ...] | None]] = {}
@@ -76,6 +77,19 @@ class ImportResolver:
         cached = self._edges.get(name)
         if cached is not None:
             return cached
+        if name in self._computing:
+            # Re-entered through _attempt (a failing import leads back here): like Python finding a
+            # partly initialised module in sys.modules, the cycle adds nothing; not cached.
+            return ()
+        self._computing.add(name)
+        try:
+            result = self._compute_edges(name)
+        finally:
+            self._computing.discard(name)
+        self._edges[name] = result
+        return result
+
+    def _compute_edges(self, name: str) -> tuple[Edge, ...]:
         info = self.index.info(name)
         out: list[Edge] = []
         path = info.rel or info.path
@@ -97,9 +111,7 @@ class ImportResolver:
                 for target, how in self._targets(rec):
                     out.append(Edge(parsed.name, target, rec.kind.value, rec.line, True,
                                     f"{via}, {how}" if how else via, path))
-        result = tuple(out)
-        self._edges[name] = result
-        return result
+        return tuple(out)
 
     def _prefetch(self, parsed: ParsedModule) -> None:
         """Resolve (and parse, in one batch) what this module's import-time records may name."""
