@@ -351,8 +351,9 @@ def report(inv: dict, versions: dict[str, str], modules: list[str], folders: lis
     missed = [f"{r.task.target}/{p}" for r in checked for p in r.data.get("missed_la900", ())]
     spurious = [f"{r.task.target}/{p}" for r in checked for p in r.data.get("spurious_la900", ())]
     for r in phases.get("control", ([], 0.0))[0]:
-        print(f"  control {r.task.target}: {len(r.data.get('la900', {}))} LA900 "
-              + "; ".join(f"{p}: {why}" for p, why in sorted(r.data.get("la900", {}).items())))
+        print(f"  control {r.task.target}: {len(r.data.get('la900', {}))} LA900")
+        for path, why in sorted(r.data.get("la900", {}).items()):
+            print(f"          {path}: {why}")
     print(f"  rejected by CPython's parser but not reported: {len(missed)} {missed[:10]}")
     print(f"  reported but accepted by CPython's parser:     {len(spurious)} {spurious[:10]}")
     print("\ntime and memory (each run is one `python -m lazyaudit` process)")
