@@ -326,7 +326,16 @@ def collect(path=None):
         "distributions": dists,
         "errors": errors,
         "startup_modules": _STARTUP_MODULES,
+        "user_site": _user_site(),
     }
+
+
+def _user_site():
+    """Where this interpreter's user site-packages is (or would be): created later, it joins sys.path."""
+    site = sys.modules.get("site")  # already imported at start-up, unless -S
+    if site is None or not getattr(site, "ENABLE_USER_SITE", False):
+        return None
+    return getattr(site, "USER_SITE", None)
 
 
 def environment_path():

@@ -218,7 +218,7 @@ def load_project(
     """
     from lazyaudit.config import load_config
     from lazyaudit.entries import discover_entries, discover_layer_roots
-    from lazyaudit.environment import load_environment
+    from lazyaudit.environment import start_environment
     from lazyaudit.parsing import scan_many
     from lazyaudit.requirements import load_requirements
     from lazyaudit.sources import discover_sources
@@ -231,33 +231,39 @@ def load_project(
     root = root.resolve()
     config, findings = load_config(root, overrides)
     findings = list(findings)
-    env = load_environment(python)
-    entry_list, entry_findings = discover_entries(root, config, entries)
-    findings += entry_findings
-    function_roots = sorted({e.root for e in entry_list if e.root})
-    layer_roots = list(discover_layer_roots(root))
-    sources = discover_sources(
-        root, roots=[*config.source_roots, *layer_roots], function_roots=function_roots,
-        exclude=config.exclude, dev_paths=config.dev_paths,
-    )
-    scan_cache = default_cache(cache and config.cache)
-    items = [(f.path, f.module, f.is_package) for f in sources.files]
-    full = [i for i in items if not imports_only or _has_suppression(i[0])]
-    if progress:
-        progress("parsing project files", 0, len(items))
-    by_path = scan_many(full, full=True, cache=scan_cache, jobs=jobs)
-    if len(full) < len(items):
-        by_path.update(scan_many([i for i in items if i[0] not in by_path], full=False, cache=scan_cache, jobs=jobs))
-    parsed = {f.rel: by_path[f.path] for f in sources.files if f.path in by_path}
-    if progress:
-        progress("parsing project files", len(items), len(items))
-    for f in sources.files:
-        p = parsed.get(f.rel)
-        if p is not None and p.error:
-            findings.append(Finding("LA900", f"cannot analyse {f.rel}: {p.error}", f.rel, _error_line(p.error),
-                                    subject=f.module, severity="error", data={"reason": p.error}))
-    requirements = load_requirements(root, extra_files=config.requirement_files, roots=function_roots)
-    findings += requirements.findings
+    # The probe runs in its own process while the project is discovered and parsed.
+    pending_env = start_environment(python, cache=cache and config.cache)
+    try:
+        entry_list, entry_findings = discover_entries(root, config, entries)
+        findings += entry_findings
+        function_roots = sorted({e.root for e in entry_list if e.root})
+        layer_roots = list(discover_layer_roots(root))
+        sources = discover_sources(
+            root, roots=[*config.source_roots, *layer_roots], function_roots=function_roots,
+            exclude=config.exclude, dev_paths=config.dev_paths,
+        )
+        scan_cache = default_cache(cache and config.cache)
+        items = [(f.path, f.module, f.is_package) for f in sources.files]
+        full = [i for i in items if not imports_only or _has_suppression(i[0])]
+        if progress:
+            progress("parsing project files", 0, len(items))
+        by_path = scan_many(full, full=True, cache=scan_cache, jobs=jobs)
+        if len(full) < len(items):
+            by_path.update(scan_many([i for i in items if i[0] not in by_path], full=False, cache=scan_cache, jobs=jobs))
+        parsed = {f.rel: by_path[f.path] for f in sources.files if f.path in by_path}
+        if progress:
+            progress("parsing project files", len(items), len(items))
+        for f in sources.files:
+            p = parsed.get(f.rel)
+            if p is not None and p.error:
+                findings.append(Finding("LA900", f"cannot analyse {f.rel}: {p.error}", f.rel, _error_line(p.error),
+                                        subject=f.module, severity="error", data={"reason": p.error}))
+        requirements = load_requirements(root, extra_files=config.requirement_files, roots=function_roots)
+        findings += requirements.findings
+    except BaseException:
+        pending_env.cancel()
+        raise
+    env = pending_env.result()
     project = Project(root, config, env, sources, entry_list, requirements, parsed, findings, scan_cache, jobs,
                       progress)
     for e in entry_list:  # entry closures are computed only when a check reads them

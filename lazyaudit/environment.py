@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
@@ -66,6 +67,7 @@ class Environment:
     gui_scripts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     errors: tuple[str, ...] = ()  # distributions whose metadata could not be read, and why
     startup_modules: frozenset[str] = frozenset()  # loaded by the interpreter before any user import
+    user_site: str | None = None  # the user site-packages folder, if enabled (it may not exist yet)
     # Indexes built on first use; the dataclass is frozen, the dict's contents are not.
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -296,15 +298,65 @@ def _prefixes(module: str) -> list[str]:
     return [".".join(parts[:end]) for end in range(len(parts), 0, -1)]
 
 
-def load_environment(python: str | None = None, *, timeout: float = 60.0) -> Environment:
+def load_environment(python: str | None = None, *, timeout: float = 60.0, cache: bool = True) -> Environment:
     """Describe the environment of interpreter `python` (default: the running one).
 
-    Always runs _introspect.py in a subprocess, even for the running interpreter: the
-    answer then never depends on how lazyaudit itself was started (its sys.path[0],
-    sys.path edits by a host such as pytest). Raises LazyauditError when it cannot.
+    Runs _introspect.py in a subprocess, even for the running interpreter: the answer then
+    never depends on how lazyaudit itself was started (its sys.path[0], sys.path edits by a
+    host such as pytest). With `cache`, an earlier answer is reused while the interpreter and
+    the directories on its sys.path are unchanged (lazyaudit.env_cache). Raises
+    LazyauditError when it cannot.
     """
-    executable = _resolve(python)
-    output = _run([executable, *_FLAGS, INTROSPECT_SCRIPT], executable, timeout)
+    return start_environment(python, timeout=timeout, cache=cache).result()
+
+
+def start_environment(python: str | None = None, *, timeout: float = 60.0, cache: bool = True) -> PendingEnvironment:
+    """Start describing `python`'s environment; `.result()` waits for it (other work can run meanwhile)."""
+    return PendingEnvironment(python, timeout=timeout, cache=cache)
+
+
+class PendingEnvironment:
+    """An environment probe that is running (or answered from the cache)."""
+
+    def __init__(self, python: str | None, *, timeout: float, cache: bool) -> None:
+        self.executable = _resolve(python)
+        self._timeout = timeout
+        self._cache = None
+        self._key = ""
+        self._output: str | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._started = 0.0
+        if cache:
+            from lazyaudit.env_cache import EnvironmentCache, cache_key
+            from lazyaudit.parsing.cache import default_directory
+
+            self._cache = EnvironmentCache(default_directory())
+            self._key = cache_key(self.executable, INTROSPECT_SCRIPT)
+            self._output = self._cache.load(self._key)
+        if self._output is None:
+            self._started = time.monotonic()
+            self._process = _start([self.executable, *_FLAGS, INTROSPECT_SCRIPT], self.executable)
+
+    def result(self) -> Environment:
+        if self._output is not None:
+            return Environment.from_dict(_parse(self._output, self.executable))
+        assert self._process is not None
+        remaining = max(self._timeout - (time.monotonic() - self._started), 0.1)
+        output = _finish(self._process, self.executable, remaining, self._timeout)
+        data = _parse(output, self.executable)
+        env = Environment.from_dict(data)
+        if self._cache is not None:
+            self._cache.store(self._key, output, data)
+        self._output = output
+        return env
+
+    def cancel(self) -> None:
+        """Stop the probe if it still runs (the caller gave up before asking for the result)."""
+        if self._process is not None and self._process.returncode is None:
+            _kill(self._process, os.name == "posix")
+
+
+def _parse(output: str, executable: str) -> dict[str, Any]:
     # Only the last line is ours: a .pth file or sitecustomize may print before it.
     lines = output.strip().splitlines()
     try:
@@ -316,7 +368,7 @@ def load_environment(python: str | None = None, *, timeout: float = 60.0) -> Env
         raise LazyauditError(
             f"{executable} did not describe its environment (is it a Python 3.8+ interpreter?); it printed: {shown}"
         )
-    return Environment.from_dict(data)
+    return data
 
 
 def _resolve(python: str | None) -> str:
@@ -352,20 +404,23 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def _run(argv: list[str], executable: str, timeout: float) -> str:
-    posix = os.name == "posix"
+def _start(argv: list[str], executable: str) -> subprocess.Popen[bytes]:
     try:
         # A new session lets a timeout kill the whole group, so a wrapper script's children
         # (pyenv shims, `sleep`) cannot keep the pipes open after we give up.
-        process = subprocess.Popen(
+        return subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=_child_env(), start_new_session=posix,
+            env=_child_env(), start_new_session=os.name == "posix",
         )
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise LazyauditError(f"cannot run {executable} ({reason}); is it a Python interpreter?") from exc
+
+
+def _finish(process: subprocess.Popen[bytes], executable: str, remaining: float, timeout: float) -> str:
+    posix = os.name == "posix"
     try:
-        stdout, stderr = process.communicate(timeout=timeout)
+        stdout, stderr = process.communicate(timeout=remaining)
     except subprocess.TimeoutExpired:
         _kill(process, posix)
         raise LazyauditError(f"{executable} did not describe its environment within {timeout:g} s") from None
