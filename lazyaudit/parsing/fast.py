@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 import tokenize
@@ -27,6 +28,9 @@ from lazyaudit.parsing.facts import inline
 
 _LINES = re.compile(r"(\r\n|\r|\n)")
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+# Nodes under which no call can be: skipped without looking at their fields.
+_LEAVES = frozenset({ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue,
+                     ast.Global, ast.Nonlocal, str, int, float, complex, bytes, bool, type(None), type(...)})
 _LITERALS = (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.JoinedStr, ast.BinOp)
 
 
@@ -334,18 +338,27 @@ class _Walker:
         """Records calls (and module-level walrus bindings) under `root`; a lambda body gets its own scope."""
         outer = scope is None  # not inside a lambda
         scope = call_scope(self.frames, self.scope) if scope is None else scope
-        stack: list[ast.AST] = [root]
+        stack: list[Any] = [root]
+        pop, push, extend = stack.pop, stack.append, stack.extend
         while stack:
-            node = stack.pop()  # any depth-first order will do: calls are sorted by position at the end
-            if isinstance(node, ast.Call):
+            node = pop()  # any depth-first order will do: calls are sorted by position at the end
+            kind = type(node)
+            if kind in _LEAVES:
+                continue
+            if kind is ast.Call:
                 self.call(node, scope, assigned if node is root else "")
-            elif isinstance(node, ast.Lambda):
-                stack.extend(d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None)
+            elif kind is ast.Lambda:
+                extend(d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None)
                 self.expr(node.body, "", f"{scope}.<lambda>" if scope else "<lambda>")
                 continue
-            elif isinstance(node, ast.NamedExpr) and outer:
+            elif kind is ast.NamedExpr and outer:
                 self.define(node.target)
-            stack.extend(ast.iter_child_nodes(node))
+            for field in _child_fields(kind):
+                value = getattr(node, field, None)
+                if type(value) is list:
+                    extend(value)
+                elif value is not None:
+                    push(value)
 
     def call(self, node: ast.Call, scope: str, assigned: str) -> None:
         callee = dotted(node.func)
@@ -357,6 +370,12 @@ class _Walker:
         target = assigned if self.module_level else ""
         record = Call(callee, node.lineno, self.col(node), scope, tuple(strings), target)
         self.collector.add_call(record, node, self.frames, assigned, self.in_class)
+
+
+@functools.lru_cache(maxsize=None)
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of node type `kind` that may hold nodes (not the expression context, not plain values)."""
+    return tuple(f for f in getattr(kind, "_fields", ()) if f not in ("ctx", "op", "ops", "type_comment", "kind"))
 
 
 def base_name(base: ast.expr) -> str:
