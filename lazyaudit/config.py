@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -88,6 +88,34 @@ def path_matches(path: str, pattern: str) -> bool:
     if not any(c in pattern for c in "*?["):
         return pattern in parts
     return any(fnmatch.fnmatchcase(part, pattern) for part in parts if part)
+
+
+class PathMatcher:
+    """`any(path_matches(path, p) for p in patterns)`, answered with one set test for plain names.
+
+    Discovery asks this for every file and folder of the project against some thirty patterns."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        stripped = [p.strip("/") for p in patterns]
+        self._rooted = tuple(p for p in stripped if "/" in p)
+        names = [p for p in stripped if "/" not in p]
+        self._plain = frozenset(p for p in names if not any(c in p for c in "*?["))
+        self._globs = tuple(p for p in names if p not in self._plain)
+        self._seen: dict[str, bool] = {}  # path component -> matches one of the globs
+
+    def __call__(self, path: str) -> bool:
+        parts = path.split("/")
+        if not self._plain.isdisjoint(parts):
+            return True
+        if self._globs and any(self._glob(part) for part in parts if part):
+            return True
+        return any(path_matches(path, p) for p in self._rooted)
+
+    def _glob(self, part: str) -> bool:
+        found = self._seen.get(part)
+        if found is None:
+            found = self._seen[part] = any(fnmatch.fnmatchcase(part, p) for p in self._globs)
+        return found
 
 
 def load_config(root: Path, overrides: Mapping[str, Any] | None = None) -> tuple[Config, list[Finding]]:

@@ -77,7 +77,7 @@ def discover_sources(
     """
     root = root.resolve()
     exclude = tuple(exclude)
-    dev_patterns = tuple(dev_paths)
+    is_dev = _config.PathMatcher(dev_paths)
     found_roots = {_norm(r) for r in (*roots, *function_roots)}
     if (root / "src").is_dir() and not (root / "src" / "__init__.py").exists():
         found_roots.add("src")
@@ -90,7 +90,7 @@ def discover_sources(
         module, is_package = module_name_for(inner)
         if not module:
             continue
-        files.append(SourceFile(str(root / rel), rel, module, is_package, src_root, _is_dev(rel, dev_patterns)))
+        files.append(SourceFile(str(root / rel), rel, module, is_package, src_root, is_dev(rel)))
     files.sort(key=lambda f: f.rel)
     return SourceTree(root, ordered, tuple(files), tuple(sorted({_norm(r) for r in function_roots} - {""})))
 
@@ -120,29 +120,22 @@ def _owning_root(rel: str, ordered_roots: tuple[str, ...]) -> str:
     return ""
 
 
-def _excluded(name: str, rel: str, patterns: tuple[str, ...]) -> bool:
-    return any(_config.path_matches(rel, p) for p in patterns)
-
-
-def _is_dev(rel: str, patterns: tuple[str, ...]) -> bool:
-    return any(_config.path_matches(rel, p) for p in patterns)
-
-
 def _walk_py_files(root: Path, exclude: tuple[str, ...]) -> Iterable[str]:
     # os.walk does not follow directory symlinks, so symlink loops cannot trap us;
     # dangling file symlinks are still yielded so the parser reports them (LA900).
+    excluded = _config.PathMatcher(exclude)
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         rel_dir = os.path.relpath(dirpath, root)
         rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
         keep = []
         for d in sorted(dirnames):
             rel = f"{rel_dir}/{d}" if rel_dir else d
-            if _excluded(d, rel, exclude) or os.path.exists(os.path.join(dirpath, d, "pyvenv.cfg")):
+            if excluded(rel) or os.path.exists(os.path.join(dirpath, d, "pyvenv.cfg")):
                 continue
             keep.append(d)
         dirnames[:] = keep
         for name in sorted(filenames):
             if name.endswith(".py") and not name.startswith("."):
                 rel = f"{rel_dir}/{name}" if rel_dir else name
-                if not _excluded(name, rel, exclude):
+                if not excluded(rel):
                     yield rel

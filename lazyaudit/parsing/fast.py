@@ -372,7 +372,7 @@ class _Walker:
         self.collector.add_call(record, node, self.frames, assigned, self.in_class)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _child_fields(kind: type) -> tuple[str, ...]:
     """The fields of node type `kind` that may hold nodes (not the expression context, not plain values)."""
     return tuple(f for f in getattr(kind, "_fields", ()) if f not in ("ctx", "op", "ops", "type_comment", "kind"))

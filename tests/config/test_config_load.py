@@ -6,9 +6,19 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lazyaudit import config as config_module
-from lazyaudit.config import DEFAULT_DEV_PATHS, DEFAULT_EXCLUDE, Config, ConfigError, load_config, path_matches
+from lazyaudit.config import (
+    DEFAULT_DEV_PATHS,
+    DEFAULT_EXCLUDE,
+    Config,
+    ConfigError,
+    PathMatcher,
+    load_config,
+    path_matches,
+)
 from lazyaudit.model import LazyauditError
 from lazyaudit.rules import RULES
 
@@ -176,3 +186,14 @@ def test_defaults_match_source_discovery() -> None:
 def test_docs_describe_every_key() -> None:
     documented = set(re.findall(r"^### `([a-z-]+)`", DOCS.read_text(encoding="utf-8"), re.MULTILINE))
     assert documented == set(config_module._KEYS)
+
+
+_PARTS = st.sampled_from(["tests", "src", "pkg", "docs", "a.egg-info", "build", "x.py", "conftest.py", "node_modules"])
+_PATTERNS = st.sampled_from(["tests", "*.egg-info", "build", "src/pkg", "docs/*", "t?sts", "[bx]uild", "/src/",
+                             "conftest.py", "pkg/*.py", "*"])
+
+
+@given(st.lists(_PARTS, min_size=1, max_size=5), st.lists(_PATTERNS, max_size=6))
+def test_path_matcher_agrees_with_path_matches(parts, patterns):
+    path = "/".join(parts)
+    assert PathMatcher(patterns)(path) == any(path_matches(path, p) for p in patterns)
