@@ -13,7 +13,8 @@ __all__ = ["Entry", "Finding", "ImportRecord", "LazyauditError", "Project", "__v
 
 if TYPE_CHECKING:
     from lazyaudit.analysis import Project, load_project
-    from lazyaudit.model import Entry, Finding, ImportRecord, LazyauditError
+    from lazyaudit.errors import LazyauditError
+    from lazyaudit.model import Entry, Finding, ImportRecord
 
 _LAZY = {
     "Project": "lazyaudit.analysis",

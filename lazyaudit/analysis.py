@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lazyaudit.model import Entry, Finding, LazyauditError, ParsedModule
+from lazyaudit.errors import LazyauditError
+from lazyaudit.model import Entry, Finding, ParsedModule
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from lazyaudit import __version__
-from lazyaudit.model import LazyauditError
+from lazyaudit.errors import LazyauditError
 
 FORMATS = ("text", "json", "sarif", "markdown")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from lazyaudit.model import LazyauditError
+from lazyaudit.errors import LazyauditError
 from lazyaudit.rules import DEPS_CODES, RULES
 
 EXIT_CLEAN, EXIT_FINDINGS = 0, 1
@@ -32,10 +32,12 @@ def _profile_data(args: Any) -> dict[str, Any] | None:
     return load_profile(path)
 
 
-def _report(args: Any, color: bool, default_codes: tuple[str, ...]) -> tuple[str, int]:
+def _report(args: Any, color: bool, default_codes: tuple[str, ...], loaded: list[Any] | None = None) -> tuple[str, int]:
     from lazyaudit.report import render
 
     project = _load(args, imports_only=set(default_codes) <= {*DEPS_CODES, "LA900"})
+    if loaded is not None:
+        loaded.append(project)
     codes = set(project.config.enabled) & set(default_codes)
     profile = _profile_data(args)
     findings = project.audit(codes, profile=profile, debug=args.debug)
@@ -58,7 +60,22 @@ def run_audit(args: Any, color: bool) -> tuple[str, int]:
 
 
 def run_deps(args: Any, color: bool) -> tuple[str, int]:
-    return _report(args, color, (*DEPS_CODES, "LA900"))
+    codes = (*DEPS_CODES, "LA900")
+    if args.no_cache:
+        return _report(args, color, codes)
+    from lazyaudit import result_cache
+
+    cache = result_cache.for_command("deps", args, color)
+    stored = cache.lookup() if cache is not None else None
+    if stored is not None:
+        return stored
+    loaded: list[Any] = []
+    with result_cache.watching_opens() as opened:
+        text, code = _report(args, color, codes, loaded)
+    project = loaded[0]
+    if cache is not None and project.config.cache:
+        cache.store(text, code, [*opened, *(project.cache.touched if project.cache is not None else ())])
+    return text, code
 
 
 def run_closure(args: Any, color: bool) -> tuple[str, int]:

@@ -11,7 +11,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from lazyaudit.model import Finding, LazyauditError
+from lazyaudit.errors import LazyauditError
+from lazyaudit.model import Finding
 from lazyaudit.pyproject import read_pyproject
 from lazyaudit.rules import RULES, UnknownCodeError, expand_codes
 

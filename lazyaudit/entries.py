@@ -7,7 +7,8 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from lazyaudit.entry_sources import is_dotted, line_of_key, parse_object_ref
-from lazyaudit.model import Entry, Finding, LazyauditError
+from lazyaudit.errors import LazyauditError
+from lazyaudit.model import Entry, Finding
 from lazyaudit.pyproject import read_pyproject
 
 __all__ = ["EntryConfig", "discover_entries", "discover_layer_roots", "parse_entry_spec"]

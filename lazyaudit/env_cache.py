@@ -79,13 +79,13 @@ class EnvironmentCache:
     def __init__(self, directory: str) -> None:
         self.directory = os.path.join(directory, f"env-{FORMAT}")
 
-    def _file(self, key: str) -> str:
+    def file_for(self, key: str) -> str:
         return os.path.join(self.directory, f"{key}.json")
 
     def load(self, key: str) -> str | None:
         """The probe output stored under `key`, if every watched path is as it was."""
         try:
-            with open(self._file(key), encoding="utf-8") as handle:
+            with open(self.file_for(key), encoding="utf-8") as handle:
                 entry = json.load(handle)
             if entry.get("format") != FORMAT or not isinstance(entry.get("output"), str):
                 return None
@@ -107,6 +107,6 @@ class EnvironmentCache:
             os.makedirs(self.directory, exist_ok=True)
             from lazyaudit.fileio import write_bytes_atomic
 
-            write_bytes_atomic(self._file(key), json.dumps(entry).encode("utf-8", "surrogateescape"))
+            write_bytes_atomic(self.file_for(key), json.dumps(entry).encode("utf-8", "surrogateescape"))
         except (OSError, ValueError):
             pass

@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
-from lazyaudit.model import Distribution, LazyauditError
+from lazyaudit.errors import LazyauditError
+from lazyaudit.interpreter import INTROSPECT_SCRIPT, resolve_interpreter
+from lazyaudit.model import Distribution
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["INTROSPECT_SCRIPT", "Environment", "canonical_name", "load_environment"]
 
 SCHEMA = 1  # the version of _introspect.py's JSON this module reads (its SCHEMA)
-INTROSPECT_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_introspect.py")
 # -B: reading metadata must not leave __pycache__ behind in the analysed environment.
 # No -I/-E/-s: PYTHONPATH, PYTHONHOME and user site-packages are part of what the program sees.
 _FLAGS = ("-B",)
@@ -319,7 +318,7 @@ class PendingEnvironment:
     """An environment probe that is running (or answered from the cache)."""
 
     def __init__(self, python: str | None, *, timeout: float, cache: bool) -> None:
-        self.executable = _resolve(python)
+        self.executable = resolve_interpreter(python)
         self._timeout = timeout
         self._cache = None
         self._key = ""
@@ -327,8 +326,8 @@ class PendingEnvironment:
         self._process: subprocess.Popen[bytes] | None = None
         self._started = 0.0
         if cache:
+            from lazyaudit.cache_dir import default_directory
             from lazyaudit.env_cache import EnvironmentCache, cache_key
-            from lazyaudit.parsing.cache import default_directory
 
             self._cache = EnvironmentCache(default_directory())
             self._key = cache_key(self.executable, INTROSPECT_SCRIPT)
@@ -369,31 +368,6 @@ def _parse(output: str, executable: str) -> dict[str, Any]:
             f"{executable} did not describe its environment (is it a Python 3.8+ interpreter?); it printed: {shown}"
         )
     return data
-
-
-def _resolve(python: str | None) -> str:
-    if python is None:
-        if not sys.executable:
-            raise LazyauditError("the running Python does not know its own executable; pass --python")
-        return sys.executable
-    path = os.path.expanduser(python)
-    if os.sep not in path and not (os.altsep and os.altsep in path):
-        found = shutil.which(path)
-        if found is None:
-            raise LazyauditError(f"Python interpreter {python!r} was not found on PATH")
-        path = found
-    path = os.path.abspath(path)  # not realpath: a venv's python is a symlink that must stay one
-    if os.path.isdir(path):
-        # Accept a virtualenv directory, as uv and pipenv users tend to pass one.
-        for candidate in (os.path.join(path, "bin", "python"), os.path.join(path, "Scripts", "python.exe")):
-            if os.path.isfile(candidate):
-                return candidate
-        raise LazyauditError(f"{python} is a directory, not a Python interpreter (nor a virtualenv)")
-    if not os.path.exists(path):
-        raise LazyauditError(f"Python interpreter {python} does not exist")
-    if not os.access(path, os.X_OK):
-        raise LazyauditError(f"{python} is not executable, so it cannot be a Python interpreter")
-    return path
 
 
 def _child_env() -> dict[str, str]:

@@ -186,10 +186,3 @@ class Finding:
         """Stable across edits that move lines: code, path and subject only."""
         raw = "\x1f".join((self.code, self.path, self.subject, self.message if not self.subject else ""))
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
-
-
-class LazyauditError(Exception):
-    """A problem with the user's input or environment that stops a command (exit code 2).
-
-    Raised by the core with a message meant for people; only `cli` prints it and exits.
-    """

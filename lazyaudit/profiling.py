@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from lazyaudit.model import LazyauditError
+from lazyaudit.errors import LazyauditError
 
 SCHEMA = 1
 _LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|( *)(\S+)\s*$")
@@ -170,7 +170,7 @@ def measure(module: str, *, python: str | None = None, path: str = ".", runs: in
     This executes the module's code. Raises LazyauditError when the interpreter is missing, the
     import fails (with the end of its traceback) or a run outlasts `timeout` seconds.
     """
-    from lazyaudit.environment import _resolve  # the same interpreter rules as every other command
+    from lazyaudit.environment import resolve_interpreter  # the same interpreter rules as every other command
 
     module = module.split(":", 1)[0]
     if not _MODULE.match(module):
@@ -180,7 +180,7 @@ def measure(module: str, *, python: str | None = None, path: str = ".", runs: in
     folder = Path(path)
     if not folder.is_dir():
         raise LazyauditError(f"--path is not a folder: {path}")
-    executable = _resolve(python)
+    executable = resolve_interpreter(python)
     folder = folder.resolve()
     env = dict(os.environ)
     env.pop("PYTHONINSPECT", None)  # would leave the child waiting at a prompt

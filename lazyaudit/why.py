@@ -7,7 +7,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from lazyaudit.model import LazyauditError
+from lazyaudit.errors import LazyauditError
 
 
 def explain(project: Any, module: str, *, limit: int = 20, cli_only: bool = False) -> dict[str, Any]:

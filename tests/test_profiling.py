@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lazyaudit.commands import _profile_text as profile_command
-from lazyaudit.model import LazyauditError
+from lazyaudit.errors import LazyauditError
 from lazyaudit.profiling import (
     _Run,
     aggregate,

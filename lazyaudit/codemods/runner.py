@@ -17,7 +17,7 @@ from lazyaudit.codemods.pep810 import MIN_VERSION, lazy_keyword
 from lazyaudit.codemods.result import FileFix, FixRequest, Outcome, SkipReason, Status, failed, skipped
 from lazyaudit.codemods.safety import ProjectFacts
 from lazyaudit.codemods.type_only import type_only
-from lazyaudit.model import LazyauditError
+from lazyaudit.errors import LazyauditError
 
 if TYPE_CHECKING:
     from lazyaudit.analysis import Project

@@ -12,6 +12,7 @@ from enum import Enum
 from stat import S_ISREG
 from typing import Any
 
+from lazyaudit.cache_dir import default_directory
 from lazyaudit.model import Call, ImportKind, ImportRecord, NameUse, ParsedModule, UseContext
 from lazyaudit.parsing.common import PARSER_VERSION
 
@@ -98,14 +99,6 @@ def identity(stat: os.stat_result, source: bytes) -> Identity:
     return stat.st_size, -1 if recent else stat.st_mtime_ns, digest(source)
 
 
-def default_directory() -> str:
-    explicit = os.environ.get("LAZYAUDIT_CACHE_DIR")
-    if explicit:
-        return explicit
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "lazyaudit")
-
-
 def shard_of(path: str, name: str, is_package: bool) -> str:
     """The tree a file belongs to: its sys.path root plus top-level package, or its directory."""
     parts = name.split(".") if name else []
@@ -135,6 +128,7 @@ class ScanCache:
         self._shards: dict[str, dict[tuple[str, str, bool, bool], tuple[Any, ...]]] = {}
         self._loaded_at: dict[str, int] = {}
         self._dirty: set[str] = set()
+        self.touched: set[str] = set()  # every file asked about: inputs of a cached result (result_cache)
 
     @classmethod
     def disabled(cls) -> ScanCache:
@@ -154,6 +148,7 @@ class ScanCache:
     def get(self, path: str, name: str, is_package: bool, full: bool) -> ParsedModule | None:
         if not self.enabled:
             return None
+        self.touched.add(path)
         key = (path, name, is_package, full)
         shard = shard_of(path, name, is_package)
         entry = self._load(shard).get(key)
@@ -184,6 +179,7 @@ class ScanCache:
 
     def put(self, module: ParsedModule, full: bool, ident: Identity | None) -> None:
         """Remember `module`, parsed from bytes whose identity was taken before they were read."""
+        self.touched.add(module.path)
         if not self.enabled or ident is None:
             return
         shard = shard_of(module.path, module.name, module.is_package)

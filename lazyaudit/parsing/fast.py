@@ -353,7 +353,7 @@ class _Walker:
                 continue
             elif kind is ast.NamedExpr and outer:
                 self.define(node.target)
-            for field in _child_fields(kind):
+            for field in _child_fields(kind):  # type: ignore[arg-type]
                 value = getattr(node, field, None)
                 if type(value) is list:
                     extend(value)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lazyaudit.model import LazyauditError
+from lazyaudit.errors import LazyauditError
 
 if TYPE_CHECKING:
     from lazyaudit.model import Finding

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lazyaudit.model import LazyauditError
+from lazyaudit.errors import LazyauditError
 
 if TYPE_CHECKING:
     from lazyaudit.analysis import Project

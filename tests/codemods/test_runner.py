@@ -13,7 +13,7 @@ import pytest
 from lazyaudit.codemods.result import FixRequest, SkipReason, Status
 from lazyaudit.codemods.runner import FixPlan, fix_source, parse_target, write_plan
 from lazyaudit.codemods.safety import ProjectFacts
-from lazyaudit.model import LazyauditError
+from lazyaudit.errors import LazyauditError
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = b"import json\n\n\ndef dump(v):\n    return json.dumps(v)\n"

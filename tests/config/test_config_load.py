@@ -19,7 +19,7 @@ from lazyaudit.config import (
     load_config,
     path_matches,
 )
-from lazyaudit.model import LazyauditError
+from lazyaudit.errors import LazyauditError
 from lazyaudit.rules import RULES
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"

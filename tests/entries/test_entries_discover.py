@@ -12,7 +12,7 @@ import pytest
 
 from lazyaudit.config import Config, load_config
 from lazyaudit.entries import discover_entries, parse_entry_spec
-from lazyaudit.model import LazyauditError
+from lazyaudit.errors import LazyauditError
 
 PROJECT = {
     "pyproject.toml": """\

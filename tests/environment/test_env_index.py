@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lazyaudit.environment import Environment
-from lazyaudit.model import LazyauditError
+from lazyaudit.errors import LazyauditError
 
 LINUX = {
     "implementation_name": "cpython", "implementation_version": "3.11.7", "os_name": "posix",

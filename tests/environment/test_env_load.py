@@ -12,7 +12,7 @@ from _envtargets import Target, write_dist
 
 from lazyaudit import _introspect, environment
 from lazyaudit.environment import Environment, load_environment
-from lazyaudit.model import LazyauditError
+from lazyaudit.errors import LazyauditError
 
 
 def names(dists) -> list[str]:

@@ -16,7 +16,8 @@ import networkx as nx
 import pytest
 from test_dot_samples import seed_graph, synthetic_graph, synthetic_spec
 
-from lazyaudit.model import Distribution, Entry, LazyauditError
+from lazyaudit.errors import LazyauditError
+from lazyaudit.model import Distribution, Entry
 from lazyaudit.report import dot
 from lazyaudit.report.dot_view import Options, select
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from report_samples import sample_findings, sample_summary
 
-from lazyaudit.model import Finding, LazyauditError
+from lazyaudit.errors import LazyauditError
+from lazyaudit.model import Finding
 from lazyaudit.report import render
 from lazyaudit.report.baseline import filter_new, load_baseline
 

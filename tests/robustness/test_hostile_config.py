@@ -13,7 +13,7 @@ import pytest
 from _robust import la900, lazyaudit, write
 
 from lazyaudit.environment import load_environment
-from lazyaudit.model import LazyauditError
+from lazyaudit.errors import LazyauditError
 
 # Every command that loads a project, with the arguments it needs before the path.
 COMMANDS = {"audit": ["audit"], "deps": ["deps"], "closure": ["closure", "app"], "why": ["why", "json"],

@@ -1,0 +1,191 @@
+"""A cache of whole command results, for `deps` re-run on an unchanged project (CI, pre-commit).
+
+An entry holds the report text and exit code of one command line, and every input it was made
+from, each with what it was when the run started:
+
+- the project's folders (their mtimes: a file added, removed or renamed anywhere changes one);
+- every file the run opened (configuration, requirement files, templates, includes outside the
+  project...), recorded by watching `open` while the command runs;
+- every source file the parse cache was asked about (first-party and installed modules; the
+  parse cache itself only stats them);
+- the target environment, through the environment cache's entry (lazyaudit.env_cache);
+- lazyaudit's own code and interpreter, the command line and the working directory.
+
+A run whose inputs are all as recorded prints the stored report without analysing anything. An
+input modified during the two seconds before the run is not trusted (its timestamp may not move
+when it changes again), so such a run stores nothing. Never raises: an unreadable, corrupt or
+unwritable cache behaves as empty.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import hashlib
+import io
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+FORMAT = 1
+_RACY_NS = 2_000_000_000
+# Folders no command reads from; what it opens there is still recorded file by file.
+_SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".mypy_cache", ".ruff_cache",
+                        ".pytest_cache", ".hypothesis", ".tox", ".nox", ".lazyaudit-cache"})
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _mtime(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _file_stamp(path: str) -> list[int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def folder_stamps(root: str) -> dict[str, int]:
+    """mtime of every folder under `root` (itself included), skipping VCS, caches and virtualenvs."""
+    stamps: dict[str, int] = {}
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                stamps[folder] = os.stat(folder).st_mtime_ns
+                for entry in entries:
+                    if (entry.is_dir(follow_symlinks=False) and entry.name not in _SKIP_DIRS
+                            and not os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))):
+                        stack.append(entry.path)
+        except OSError:
+            stamps[folder] = -1
+    return stamps
+
+
+def _code_stamp() -> str:
+    """lazyaudit's own files and the interpreter running it: a new version must not reuse old reports."""
+    parts: list[Any] = [sys.version, sys.executable]
+    for folder, dirs, files in os.walk(_PACKAGE_DIR):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                parts.append([path, _file_stamp(path)])
+    return hashlib.sha1(json.dumps(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+@contextlib.contextmanager
+def watching_opens() -> Iterator[set[str]]:
+    """The absolute paths of every file opened by name (builtins.open, io.open, pathlib) meanwhile."""
+    opened: set[str] = set()
+    real_open = builtins.open
+
+    def recording_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, (str, bytes, os.PathLike)):
+            with contextlib.suppress(TypeError, ValueError):
+                opened.add(os.path.abspath(os.fsdecode(file)))
+        return real_open(file, *args, **kwargs)
+
+    builtins.open = io.open = recording_open  # type: ignore[assignment]
+    try:
+        yield opened
+    finally:
+        builtins.open = io.open = real_open  # type: ignore[assignment]
+
+
+class ResultCache:
+    """The entry of one command line; `lookup()` before running it, `store()` after."""
+
+    def __init__(self, directory: str, command: str, key_parts: list[Any], root: str, env_key: str,
+                 env_file: str) -> None:
+        self.root = root
+        self._env_file = env_file
+        self._started = time.time_ns()
+        material = [FORMAT, command, key_parts, _code_stamp(), env_key]
+        key = hashlib.sha1(json.dumps(material, default=str).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+        self._file = os.path.join(directory, f"result-{FORMAT}", f"{key}.json")
+        self._folders: dict[str, int] | None = None
+
+    def _environment_digest(self) -> str | None:
+        """The environment cache's current, still valid answer (None: the probe would run again)."""
+        try:
+            with builtins.open(self._env_file, "rb") as handle:
+                data = json.loads(handle.read())
+            if any(_mtime(path) != stamp for path, stamp in data["watch"]):
+                return None
+            return hashlib.sha1(str(data["output"]).encode("utf-8", "surrogateescape")).hexdigest()
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+
+    def lookup(self) -> tuple[str, int] | None:
+        self._folders = folder_stamps(self.root)  # before the run: store() checks nothing moved since
+        try:
+            with builtins.open(self._file, "rb") as handle:
+                entry = json.loads(handle.read())
+            if entry.get("format") != FORMAT or entry.get("environment") != self._environment_digest():
+                return None
+            for path, stamp in entry["files"]:
+                if _file_stamp(path) != stamp:
+                    return None
+            if self._folders != {path: stamp for path, stamp in entry["folders"]}:
+                return None
+            return str(entry["text"]), int(entry["code"])
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+    def store(self, text: str, code: int, files: Iterable[str]) -> None:
+        """Remember the report, unless an input changed too recently (or during the run) to be trusted."""
+        environment = self._environment_digest()
+        if environment is None:
+            return
+        folders = self._folders
+        if folders is None:
+            return
+        # lazyaudit's own caches are derived from the inputs, not inputs
+        own = os.path.dirname(os.path.dirname(self._file)) + os.sep
+        stamps = {path: _file_stamp(path) for path in set(files) if not path.startswith(own)}
+        newest = max([*folders.values(), *(s[1] for s in stamps.values() if s is not None)], default=0)
+        if newest >= self._started - _RACY_NS or folder_stamps(self.root) != folders:
+            return
+        entry = {"format": FORMAT, "environment": environment, "text": text, "code": code,
+                 "files": sorted([path, stamp] for path, stamp in stamps.items()),
+                 "folders": sorted([path, stamp] for path, stamp in folders.items())}
+        try:
+            os.makedirs(os.path.dirname(self._file), exist_ok=True)
+            from lazyaudit.fileio import write_bytes_atomic
+
+            write_bytes_atomic(self._file, json.dumps(entry).encode("utf-8", "surrogateescape"))
+        except (OSError, ValueError):
+            pass
+
+
+def for_command(command: str, args: Any, color: bool) -> ResultCache | None:
+    """The cache entry for this command line, or None when its inputs cannot be pinned down."""
+    from lazyaudit.cache_dir import default_directory
+    from lazyaudit.env_cache import EnvironmentCache, cache_key
+    from lazyaudit.interpreter import INTROSPECT_SCRIPT, resolve_interpreter
+
+    try:
+        executable = resolve_interpreter(args.python)
+    except Exception:  # noqa: BLE001 - the real run reports a bad --python
+        return None
+    root = os.path.abspath(getattr(args, "path", "."))
+    if not os.path.isdir(root):
+        return None
+    directory = default_directory()
+    env_key = cache_key(executable, INTROSPECT_SCRIPT)
+    env_file = EnvironmentCache(directory).file_for(env_key)
+    names = ("format", "select", "ignore", "entry", "baseline", "profile_data", "debug", "python")
+    key_parts = [os.getcwd(), os.path.realpath(root), executable, color,
+                 [(name, getattr(args, name, None)) for name in names],
+                 sorted((k, v) for k, v in os.environ.items() if k.startswith("LAZYAUDIT_"))]
+    return ResultCache(directory, command, key_parts, os.path.realpath(root), env_key, env_file)
