@@ -68,3 +68,29 @@ def _run(cmd: list[str]) -> str:
     if done.returncode:
         raise SystemExit(f"command failed ({done.returncode}): {' '.join(cmd)}\n{done.stderr[-2000:]}")
     return done.stdout
+
+
+def tool_python(log: bool = True) -> Path:
+    """The python of a venv holding this checkout of lazyaudit installed the way users get it: a regular
+    (not editable) install with compiled bytecode, as the peers' own installs are. Reinstalled (without
+    touching its dependencies) whenever lazyaudit's code changes."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha1()
+    for path in sorted([*root.joinpath("lazyaudit").rglob("*.py"), *root.joinpath("lazyaudit").rglob("*.json"),
+                        root / "pyproject.toml"]):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    python = ensure_venv("lazyaudit-tool", [str(root)], log=log)
+    stamp = python.parent.parent / ".lazyaudit-code"
+    try:
+        if stamp.read_text() == digest.hexdigest():
+            return python
+    except OSError:
+        pass
+    if log:
+        print("installing this checkout of lazyaudit into the benchmark tool venv", file=sys.stderr)
+    _run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-deps",
+          "--force-reinstall", str(root)])
+    stamp.write_text(digest.hexdigest())
+    return python

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from _venv import tool_python
 from deps_verdicts import LAMBDA_FILES, VERDICTS
 
 from lazyaudit.environment import canonical_name, load_environment
@@ -131,8 +132,9 @@ def _fawlty_where(refs: list[dict[str, object]]) -> str:
 
 
 def run_lazyaudit(project: Path, python: Path, cache_dir: Path) -> list[tuple[str, str, str]]:
-    done = sh([sys.executable, "-m", "lazyaudit", "deps", ".", "--python", str(python), "--format", "json"],
-              cwd=project, env={**os.environ, "LAZYAUDIT_CACHE_DIR": str(cache_dir), "PYTHONPATH": str(ROOT)})
+    # a regular install of this checkout (compiled bytecode, no editable finder), as deptry's own install is
+    done = sh([str(tool_python(log=False)), "-m", "lazyaudit", "deps", ".", "--python", str(python), "--format", "json"],
+              cwd=project, env={**os.environ, "LAZYAUDIT_CACHE_DIR": str(cache_dir)})
     if done.returncode not in (0, 1):  # 2 or a traceback: a broken run must not pass for a fast one
         raise SystemExit(f"lazyaudit failed on {project.name}:\n{done.stderr[-3000:]}")
     data = json.loads(done.stdout)

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _venv import ensure_venv, site_packages
+from _venv import ensure_venv, site_packages, tool_python
 from closure_accuracy import PACKAGES
 
 AWS_TREE = ("botocore", "boto3", "pydantic", "fastapi")
@@ -42,7 +42,8 @@ import json, os, resource, sys, time
 start = time.perf_counter()
 tool, packages = sys.argv[1], sys.argv[2].split(",")
 if tool == "lazyaudit":
-    sys.path.insert(0, sys.argv[4])
+    if sys.argv[4]:
+        sys.path.insert(0, sys.argv[4])
     import networkx as nx
     from lazyaudit.closure import ImportResolver
     from lazyaudit.environment import load_environment
@@ -74,7 +75,9 @@ def run(tool: str, packages: list[str], venv_python: Path, site: str, cache: Pat
     env = {**os.environ, "LAZYAUDIT_CACHE_DIR": str(cache), "GRIMP_CACHE": str(cache)}
     if tool == "grimp":
         env["PYTHONPATH"] = site  # grimp analyses the interpreter it runs in: put the venv first
-    done = subprocess.run([sys.executable, "-c", MEASURE, tool, ",".join(packages), str(venv_python), str(ROOT)],
+    # lazyaudit runs from a regular install of this checkout (compiled, like grimp's), grimp from ours
+    runner, checkout = (str(tool_python(log=False)), "") if tool == "lazyaudit" else (sys.executable, str(ROOT))
+    done = subprocess.run([runner, "-c", MEASURE, tool, ",".join(packages), str(venv_python), checkout],
                           capture_output=True, text=True, env=env, cwd=tempfile.gettempdir(), check=False)
     if done.returncode:
         raise SystemExit(f"{tool} failed:\n{done.stderr[-2000:]}")

@@ -106,15 +106,21 @@ def first_party_cycles(graph: nx.DiGraph, *, limit: int = 50) -> list[list[str]]
     sub = executed_subgraph(graph.subgraph(fp))
     sub = nx.DiGraph(sub)
     sub.remove_edges_from([(u, v) for u, v, d in sub.edges(data=True) if d["kind"] == "parent"])
-    cycles = []
-    for comp in nx.strongly_connected_components(sub):
-        if len(comp) < 2:
-            continue
-        for cyc in nx.simple_cycles(sub.subgraph(comp)):
+    # Integer labels in name order: networkx walks sets of nodes, and sets of strings iterate in an
+    # order that changes with PYTHONHASHSEED; sets of small ints do not. Same graph, same cycles.
+    names = sorted(sub)
+    number = {name: i for i, name in enumerate(names)}
+    ints = nx.DiGraph()
+    ints.add_nodes_from(range(len(names)))
+    ints.add_edges_from(sorted((number[u], number[v]) for u, v in sub.edges))
+    cycles: list[list[str]] = []
+    components = sorted(sorted(c) for c in nx.strongly_connected_components(ints) if len(c) > 1)
+    for comp in components:
+        for cyc in nx.simple_cycles(ints.subgraph(comp)):
             i = cyc.index(min(cyc))
-            cycles.append(cyc[i:] + cyc[:i])
+            cycles.append([names[n] for n in cyc[i:] + cyc[:i]])
             if len(cycles) >= limit:
-                break
+                return sorted(cycles, key=lambda c: (len(c), c))
     return sorted(cycles, key=lambda c: (len(c), c))
 
 
