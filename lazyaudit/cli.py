@@ -22,7 +22,7 @@ def _common(p: argparse.ArgumentParser, *, path: bool = True, fmt: Sequence[str]
     if fmt:
         p.add_argument("--format", choices=fmt, default="text", help="output format (default: text)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
-    p.add_argument("--no-cache", action="store_true", help="do not read or write the parse and environment caches")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the caches (parse, environment, results)")
     p.add_argument("--debug", action="store_true", help="re-raise internal errors with a traceback")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,35 @@ def _load(args: Any, entries: list[str] | None = None, *, imports_only: bool = F
     from lazyaudit.analysis import load_project
 
     overrides = {"select": getattr(args, "select", None), "ignore": getattr(args, "ignore", None)}
-    return load_project(
+    project = load_project(
         getattr(args, "path", "."), args.python, entries=entries if entries is not None else getattr(args, "entry", []),
         overrides=overrides, cache=not args.no_cache, imports_only=imports_only,
         progress=getattr(args, "progress", None),  # set by the CLI on a terminal only
     )
+    loaded = getattr(args, "loaded", None)
+    if loaded is not None:  # set by _cached: which files the project's parse cache was asked about
+        loaded.append(project)
+    return project
+
+
+def _cached(command: str, args: Any, color: bool, run: Callable[[Any, bool], tuple[str, int]]) -> tuple[str, int]:
+    """`run(args, color)`, or the report it made last time if none of its inputs changed (result_cache)."""
+    if args.no_cache:
+        return run(args, color)
+    from lazyaudit import result_cache
+
+    cache = result_cache.for_command(command, args, color)
+    stored = cache.lookup() if cache is not None else None
+    if stored is not None:
+        return stored
+    args.loaded = []
+    with result_cache.watching_opens() as opened:
+        text, code = run(args, color)
+    projects, args.loaded = args.loaded, None
+    if cache is not None and projects and all(p.config.cache for p in projects):
+        touched = [path for p in projects if p.cache is not None for path in p.cache.touched]
+        cache.store(text, code, [*opened, *touched])
+    return text, code
 
 
 def _profile_data(args: Any) -> dict[str, Any] | None:
@@ -32,12 +57,10 @@ def _profile_data(args: Any) -> dict[str, Any] | None:
     return load_profile(path)
 
 
-def _report(args: Any, color: bool, default_codes: tuple[str, ...], loaded: list[Any] | None = None) -> tuple[str, int]:
+def _report(args: Any, color: bool, default_codes: tuple[str, ...]) -> tuple[str, int]:
     from lazyaudit.report import render
 
     project = _load(args, imports_only=set(default_codes) <= {*DEPS_CODES, "LA900"})
-    if loaded is not None:
-        loaded.append(project)
     codes = set(project.config.enabled) & set(default_codes)
     profile = _profile_data(args)
     findings = project.audit(codes, profile=profile, debug=args.debug)
@@ -56,29 +79,18 @@ def _report(args: Any, color: bool, default_codes: tuple[str, ...], loaded: list
 
 
 def run_audit(args: Any, color: bool) -> tuple[str, int]:
-    return _report(args, color, tuple(RULES))
+    return _cached("audit", args, color, lambda a, c: _report(a, c, tuple(RULES)))
 
 
 def run_deps(args: Any, color: bool) -> tuple[str, int]:
-    codes = (*DEPS_CODES, "LA900")
-    if args.no_cache:
-        return _report(args, color, codes)
-    from lazyaudit import result_cache
-
-    cache = result_cache.for_command("deps", args, color)
-    stored = cache.lookup() if cache is not None else None
-    if stored is not None:
-        return stored
-    loaded: list[Any] = []
-    with result_cache.watching_opens() as opened:
-        text, code = _report(args, color, codes, loaded)
-    project = loaded[0]
-    if cache is not None and project.config.cache:
-        cache.store(text, code, [*opened, *(project.cache.touched if project.cache is not None else ())])
-    return text, code
+    return _cached("deps", args, color, lambda a, c: _report(a, c, (*DEPS_CODES, "LA900")))
 
 
 def run_closure(args: Any, color: bool) -> tuple[str, int]:
+    return _cached("closure", args, color, _closure)
+
+
+def _closure(args: Any, color: bool) -> tuple[str, int]:
     project = _load(args, entries=[])
     resolver = project.resolver(args.entry_root)
     index = resolver.index
@@ -120,6 +132,10 @@ def _closure_text(module: str, infos: list[Any]) -> str:
 
 
 def run_why(args: Any, color: bool) -> tuple[str, int]:
+    return _cached("why", args, color, _why)
+
+
+def _why(args: Any, color: bool) -> tuple[str, int]:
     from lazyaudit.why import explain
 
     project = _load(args)

@@ -1,4 +1,5 @@
-"""A cache of whole command results, for `deps` re-run on an unchanged project (CI, pre-commit).
+"""A cache of whole command results (`audit`, `deps`, `closure`, `why`) for re-runs on an unchanged
+project and environment (CI, pre-commit hooks).
 
 An entry holds the report text and exit code of one command line, and every input it was made
 from, each with what it was when the run started:
@@ -184,8 +185,8 @@ def for_command(command: str, args: Any, color: bool) -> ResultCache | None:
     directory = default_directory()
     env_key = cache_key(executable, INTROSPECT_SCRIPT)
     env_file = EnvironmentCache(directory).file_for(env_key)
-    names = ("format", "select", "ignore", "entry", "baseline", "profile_data", "debug", "python")
-    key_parts = [os.getcwd(), os.path.realpath(root), executable, color,
-                 [(name, getattr(args, name, None)) for name in names],
+    # every option of the command line, except those that do not change the report's text
+    options = sorted((k, v) for k, v in vars(args).items() if k not in ("progress", "loaded", "output", "no_cache"))
+    key_parts = [os.getcwd(), os.path.realpath(root), executable, color, options,
                  sorted((k, v) for k, v in os.environ.items() if k.startswith("LAZYAUDIT_"))]
     return ResultCache(directory, command, key_parts, os.path.realpath(root), env_key, env_file)
