@@ -7,7 +7,9 @@ a fresh subprocess that reports its own wall time, CPU time (its children includ
 environment probe and parse workers) and peak RSS. Cold = an empty cache directory
 (LAZYAUDIT_CACHE_DIR for lazyaudit, cache_dir for grimp); warm = the same directory again.
 What each tool builds: lazyaudit, the graph of every module of the tree with each import resolved
-the way `lazyaudit closure` needs it (environment probe of the target interpreter included);
+the way `lazyaudit closure` needs it (environment probe of the target interpreter included), as
+ImportResolver.edges_many's module -> edges mapping; "lazyaudit+networkx" also copies it into the
+networkx DiGraph that `graph` and `why` use (importing networkx costs 50-80 ms by itself);
 grimp, `build_graph(*packages, include_external_packages=True)`; pydeps, its --show-deps analysis
 of each package (no DOT, no rendering; it has no cache, so only cold; on the AWS tree only unless
 --pydeps-venv).
@@ -41,10 +43,9 @@ MEASURE = r"""
 import json, os, resource, sys, time
 start = time.perf_counter()
 tool, packages = sys.argv[1], sys.argv[2].split(",")
-if tool == "lazyaudit":
+if tool.startswith("lazyaudit"):
     if sys.argv[4]:
         sys.path.insert(0, sys.argv[4])
-    import networkx as nx
     from lazyaudit.closure import ImportResolver
     from lazyaudit.environment import load_environment
     from lazyaudit.modindex import ModuleIndex
@@ -52,13 +53,16 @@ if tool == "lazyaudit":
     env = load_environment(sys.argv[3])
     index = ModuleIndex(env, {}, {}, cache=ScanCache())
     names = [n for p in packages for n, _, _ in index.locator.iter_package_modules(index.locator.find(p))]
-    index.infos(names)
     resolver = ImportResolver(index)
-    graph = nx.DiGraph()
-    for name in names:
-        for edge in resolver.edges(name):
-            graph.add_edge(edge.source, edge.target, kind=edge.kind, executed=edge.executed)
-    modules, edges = len(names), graph.number_of_edges()
+    graph = resolver.edges_many(names)  # module -> its resolved edges: lazyaudit's graph
+    resolver.save()  # what a warm run reads
+    if tool == "lazyaudit+networkx":  # the same graph as the networkx DiGraph the graph/why commands use
+        import networkx as nx
+        digraph = nx.DiGraph()
+        for found in graph.values():
+            for edge in found:
+                digraph.add_edge(edge.source, edge.target, kind=edge.kind, executed=edge.executed)
+    modules, edges = len(names), len({(e.source, e.target) for found in graph.values() for e in found})
 else:
     import grimp
     graph = grimp.build_graph(*packages, include_external_packages=True, cache_dir=os.environ["GRIMP_CACHE"])
@@ -76,7 +80,8 @@ def run(tool: str, packages: list[str], venv_python: Path, site: str, cache: Pat
     if tool == "grimp":
         env["PYTHONPATH"] = site  # grimp analyses the interpreter it runs in: put the venv first
     # lazyaudit runs from a regular install of this checkout (compiled, like grimp's), grimp from ours
-    runner, checkout = (str(tool_python(log=False)), "") if tool == "lazyaudit" else (sys.executable, str(ROOT))
+    lazy = tool.startswith("lazyaudit")
+    runner, checkout = (str(tool_python(log=False)), "") if lazy else (sys.executable, str(ROOT))
     done = subprocess.run([runner, "-c", MEASURE, tool, ",".join(packages), str(venv_python), checkout],
                           capture_output=True, text=True, env=env, cwd=tempfile.gettempdir(), check=False)
     if done.returncode:
@@ -128,7 +133,7 @@ def measure_tree(label: str, packages: list[str], python: Path, site: str, runs:
                  pydeps: bool, timeout: float) -> dict[str, dict[str, float]]:
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="lazyaudit-graph-bench-") as tmp:
-        for tool in ("lazyaudit", "grimp"):
+        for tool in ("lazyaudit", "lazyaudit+networkx", "grimp"):
             def cold(tool: str = tool) -> dict[str, float]:
                 cache = Path(tempfile.mkdtemp(dir=tmp))
                 return run(tool, packages, python, site, cache)
@@ -158,17 +163,18 @@ def machine() -> str:
 
 
 def table(label: str, results: dict[str, dict[str, float]]) -> str:
-    head = (f"{'tool':<22} {'modules':>7} {'edges':>6} {'wall s (median)':>15} {'wall s (min)':>12} "
+    head = (f"{'tool':<26} {'modules':>7} {'edges':>6} {'wall s (median)':>15} {'wall s (min)':>12} "
             f"{'cpu s':>7} {'peak RSS MB':>11}")
     lines = [f"\n{label}", head]
     for name, r in results.items():
-        lines.append(f"{name:<22} {r['modules']:>7} {r['edges']:>6} {r['wall']:>15.2f} {r['wall_min']:>12.2f} "
+        lines.append(f"{name:<26} {r['modules']:>7} {r['edges']:>6} {r['wall']:>15.2f} {r['wall_min']:>12.2f} "
                      f"{r['cpu']:>7.2f} {r['rss_mb']:>11.0f}")
     la_c, gr_c = results["lazyaudit cold"], results["grimp cold"]
+    nx_w = results["lazyaudit+networkx warm"]
     la_w, gr_w = results["lazyaudit warm"], results["grimp warm"]
     lines.append(f"ratios (lazyaudit / grimp): cold wall {la_c['wall'] / gr_c['wall']:.2f}x, cpu "
                  f"{la_c['cpu'] / gr_c['cpu']:.2f}x; warm wall {la_w['wall'] / gr_w['wall']:.2f}x, cpu "
-                 f"{la_w['cpu'] / gr_w['cpu']:.2f}x")
+                 f"{la_w['cpu'] / gr_w['cpu']:.2f}x; warm with a networkx DiGraph wall {nx_w['wall'] / gr_w['wall']:.2f}x")
     pd = results.get("pydeps (cold, 1 run)")
     if pd:
         lines.append(f"pydeps / lazyaudit cold: wall {pd['wall'] / la_c['wall']:.1f}x, cpu {pd['cpu'] / la_c['cpu']:.1f}x")

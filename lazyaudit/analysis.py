@@ -125,7 +125,13 @@ class Project:
         codes = set(self.config.enabled if codes is None else codes)
         found = [f for f in self.findings if f.code in codes]
         found += run_checks(self.context(profile), codes, debug=debug)
+        self.save_caches()
         return sorted(self._unsuppressed(found, codes), key=lambda f: f.sort_key)
+
+    def save_caches(self) -> None:
+        """Keep what this run resolved about installed code for the next run (lazyaudit.edge_cache)."""
+        for _index, resolver in self._indexes.values():
+            resolver.save()
 
     def _unsuppressed(self, findings: Iterable[Finding], codes: set[str]) -> Iterable[Finding]:
         inline: dict[str, dict[int, tuple[str, ...]]] = {

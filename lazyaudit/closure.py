@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from lazyaudit.import_calls import CallFollower
 from lazyaudit.model import ImportKind, ImportRecord, ParsedModule
 
 if TYPE_CHECKING:
+    from lazyaudit.edge_cache import EdgeStore
     from lazyaudit.modindex import ModuleIndex
 
 _RUNS_AT_IMPORT = (ImportKind.EAGER, ImportKind.DYNAMIC, ImportKind.CONDITIONAL, ImportKind.GUARDED)
@@ -70,6 +72,57 @@ class ImportResolver:
         self._memo: OrderedDict[tuple[tuple[str, ...], bool, frozenset[tuple[str, str]]], dict[str, Edge | None]] = \
             OrderedDict()
         self._calls = CallFollower(index)
+        self._store: EdgeStore | None = None
+        self._store_opened = False
+        self._tainted: set[str] = set()  # modules whose edges met an import cycle: not stored
+
+    # -- the persistent store of installed modules' edges (edge_cache) ---------------------------
+    def _open_store(self) -> EdgeStore | None:
+        if not self._store_opened:
+            self._store_opened = True
+            cache = self.index.scan_cache
+            if cache is not None and cache.enabled:
+                from lazyaudit.cache_dir import code_stamp
+                from lazyaudit.edge_cache import EdgeStore, store_key
+
+                tops = {name.split(".", 1)[0] for name in self.index.first_party}
+                key = store_key(self.index.env, tops, code_stamp())
+                self._store = EdgeStore(os.path.dirname(cache.directory), key)
+        return self._store
+
+    def _stored(self, name: str) -> tuple[Edge, ...] | None:
+        store = self._open_store()
+        rows = store.get(name) if store is not None else None
+        if rows is None:
+            return None
+        edges = tuple(Edge(*row) for row in rows)
+        self._edges[name] = edges
+        return edges
+
+    def save(self) -> None:
+        """Store the edges of installed modules resolved in this run, for the next one (edge_cache)."""
+        store = self._open_store()
+        if store is None:
+            return
+        from lazyaudit.edge_cache import eligible, rows_of
+
+        for name, edges in self._edges.items():
+            if name in store.rows or name in self._tainted:
+                continue
+            rows = rows_of(edges)
+            if eligible(self.index.peek(name).category, rows, self.index.is_first_party):
+                store.put(name, rows)
+        cache = self.index.scan_cache
+        first_party = {src.path for src in self.index.first_party.values()}
+        read = [p for p in (cache.touched if cache is not None else ()) if p not in first_party]
+        store.save([*read, *self.index.read_paths])
+
+    def edges_many(self, names: Iterable[str]) -> dict[str, tuple[Edge, ...]]:
+        """edges() of many modules; the ones not stored from an earlier run are parsed in one batch."""
+        names = list(dict.fromkeys(names))
+        todo = [n for n in names if n not in self._edges and self._stored(n) is None]
+        self.index.infos(todo)
+        return {n: self.edges(n) for n in names}
 
     # -- edges of one module -------------------------------------------------------------
     def edges(self, name: str) -> tuple[Edge, ...]:
@@ -80,7 +133,11 @@ class ImportResolver:
         if name in self._computing:
             # Re-entered through _attempt (a failing import leads back here): like Python finding a
             # partly initialised module in sys.modules, the cycle adds nothing; not cached.
+            self._tainted.update(self._computing)
             return ()
+        stored = self._stored(name)
+        if stored is not None:
+            return stored
         self._computing.add(name)
         try:
             result = self._compute_edges(name)
@@ -361,16 +418,16 @@ class ImportResolver:
         cache-friendly) before edges() needs them one by one to resolve `from X import name`. Each
         module once per resolver: checks run thousands of closures over the same modules."""
         new = [n for n in frontier if n not in self._steps]
-        if new:
-            for info in self.index.infos(new):
-                self._steps[info.name] = (info.category, None)
-        fresh = [i for i in self.index.infos(n for n in frontier if n not in self._prefetched)
-                 if i.parsed is not None and (stdlib or i.category != "stdlib")]
+        for name in new:
+            self._steps[name] = (self.index.peek(name).category, None)
+        # Modules whose edges an earlier run stored need no parse at all.
+        todo = [n for n in frontier if n not in self._prefetched and n not in self._edges and self._stored(n) is None]
+        fresh = [i for i in self.index.infos(todo) if i.parsed is not None and (stdlib or i.category != "stdlib")]
         if fresh:
             self._prefetched.update(i.name for i in fresh)
             self.index.infos(
                 r.target for i in fresh for r in i.parsed.imports  # type: ignore[union-attr]
-                if not r.scope and r.target and not r.target.startswith(".")
+                if not r.scope and r.target and not r.target.startswith(".") and self._stored(r.target) is None
             )
 
     def loaded_modules(

@@ -42,6 +42,8 @@ def _cached(command: str, args: Any, color: bool, run: Callable[[Any, bool], tup
     with result_cache.watching_opens() as opened:
         text, code = run(args, color)
     projects, args.loaded = args.loaded, None
+    for project in projects:
+        project.save_caches()
     if cache is not None and projects and all(p.config.cache for p in projects):
         touched = [path for p in projects if p.cache is not None for path in p.cache.touched]
         cache.store(text, code, [*opened, *touched])

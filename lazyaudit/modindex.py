@@ -76,6 +76,19 @@ class ModuleIndex:
         self._registered: dict[str, tuple[str, ...]] = {}  # extension path -> modules it registers
         self._exists: dict[str, bool] = {}
         self._mentions: dict[tuple[str, tuple[bytes, ...]], bool] = {}
+        self._peeked: dict[str, ModuleInfo] = {}
+        self.read_paths: set[str] = set()  # installed files read outside the parse cache (edge_cache deps)
+
+    @property
+    def scan_cache(self) -> ScanCache | None:
+        return self._cache
+
+    def peek(self, name: str) -> ModuleInfo:
+        """What `name` is and where it lives, without parsing it (info() parses installed sources)."""
+        found = self._infos.get(name) or self._peeked.get(name)
+        if found is None:
+            found = self._peeked[name] = self._resolve(name)
+        return found
 
     def is_first_party(self, name: str) -> bool:
         return name.split(".", 1)[0] in self._fp_top
@@ -109,6 +122,7 @@ class ModuleIndex:
             return ()
         names = self._registered.get(info.path)
         if names is None:
+            self.read_paths.add(info.path)
             try:
                 with open(info.path, "rb") as handle:
                     binary = handle.read()
@@ -139,9 +153,10 @@ class ModuleIndex:
         known = self._mentions.get(key)
         if known is not None:
             return known
-        found = self._infos.get(name) or self._resolve(name)
+        found = self._infos.get(name) or self.peek(name)
         known = True
         if found.parsed is None and found.kind == "source" and found.path:
+            self.read_paths.add(found.path)
             try:
                 with open(found.path, "rb") as handle:
                     source = handle.read()

@@ -26,17 +26,17 @@ import hashlib
 import io
 import json
 import os
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+from lazyaudit.cache_dir import code_stamp
 
 FORMAT = 1
 _RACY_NS = 2_000_000_000
 # Folders no command reads from; what it opens there is still recorded file by file.
 _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".mypy_cache", ".ruff_cache",
                         ".pytest_cache", ".hypothesis", ".tox", ".nox", ".lazyaudit-cache"})
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def _mtime(path: str) -> int | None:
@@ -72,18 +72,6 @@ def folder_stamps(root: str) -> dict[str, int]:
     return stamps
 
 
-def _code_stamp() -> str:
-    """lazyaudit's own files and the interpreter running it: a new version must not reuse old reports."""
-    parts: list[Any] = [sys.version, sys.executable]
-    for folder, dirs, files in os.walk(_PACKAGE_DIR):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith(".py"):
-                path = os.path.join(folder, name)
-                parts.append([path, _file_stamp(path)])
-    return hashlib.sha1(json.dumps(parts).encode("utf-8", "surrogateescape")).hexdigest()
-
-
 @contextlib.contextmanager
 def watching_opens() -> Iterator[set[str]]:
     """The absolute paths of every file opened by name (builtins.open, io.open, pathlib) meanwhile."""
@@ -111,7 +99,7 @@ class ResultCache:
         self.root = root
         self._env_file = env_file
         self._started = time.time_ns()
-        material = [FORMAT, command, key_parts, _code_stamp(), env_key]
+        material = [FORMAT, command, key_parts, code_stamp(), env_key]
         key = hashlib.sha1(json.dumps(material, default=str).encode("utf-8", "surrogateescape")).hexdigest()[:24]
         self._file = os.path.join(directory, f"result-{FORMAT}", f"{key}.json")
         self._folders: dict[str, int] | None = None
