@@ -115,7 +115,7 @@ class ImportResolver:
         cache = self.index.scan_cache
         first_party = {src.path for src in self.index.first_party.values()}
         read = [p for p in (cache.touched if cache is not None else ()) if p not in first_party]
-        store.save([*read, *self.index.read_paths])
+        store.save([*read, *self.index.read_paths], cache.created_ns if cache is not None else 0)
 
     def edges_many(self, names: Iterable[str]) -> dict[str, tuple[Edge, ...]]:
         """edges() of many modules; the ones not stored from an earlier run are parsed in one batch."""

@@ -24,7 +24,6 @@ import hashlib
 import json
 import marshal
 import os
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -78,17 +77,19 @@ class EdgeStore:
     def put(self, name: str, rows: tuple[Row, ...]) -> None:
         self.rows[name] = self._new[name] = rows
 
-    def save(self, read: Iterable[str]) -> None:
-        """Write the store if this run added answers; `read` are the files those answers were made from."""
+    def save(self, read: Iterable[str], started_ns: int) -> None:
+        """Write the store if this run added answers; `read` are the files those answers were made from,
+        all of them read after `started_ns`."""
         if not self._new:
             return
         deps = dict(self._deps)
-        now = time.time_ns()
         for path in read:
             if path not in deps:
                 stamp = deps[path] = _stamp(path)
-                if stamp is not None and now - stamp[1] < _RACY_NS:
-                    return  # a file still settling: its timestamp may not move when it changes again
+                if stamp is not None and stamp[1] >= started_ns - _RACY_NS:
+                    # changed during the run (read in which version?) or just before it (its timestamp
+                    # may not move when it changes again): answers made from it are not kept
+                    return
         try:
             os.makedirs(os.path.dirname(self.file), exist_ok=True)
             from lazyaudit.fileio import write_bytes_atomic

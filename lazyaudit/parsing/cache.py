@@ -129,6 +129,7 @@ class ScanCache:
         self._loaded_at: dict[str, int] = {}
         self._dirty: set[str] = set()
         self.touched: set[str] = set()  # every file asked about: inputs of a cached result (result_cache)
+        self.created_ns = time.time_ns()  # a file modified after this may have been read in either version
 
     @classmethod
     def disabled(cls) -> ScanCache:
