@@ -167,7 +167,11 @@ def timed(tools: dict[str, Callable[[], object]], runs: int) -> dict[str, float]
 
 def measure(case: Case, work: Path, runs: int) -> dict[str, object]:
     project = build_lambda(work) if not case.sdist else fetch(case.sdist, work)
+    extracted = time.monotonic()
     python = venv(case, project)
+    # lazyaudit does not trust a file or folder modified less than 2 s ago (its timestamp may not move
+    # when it changes again), so a project extracted a moment ago is never "unchanged" for it yet.
+    time.sleep(max(0.0, 2.1 - (time.monotonic() - extracted)))
     env = load_environment(str(python))
     env_map = {}
     for dist in env.distributions:
