@@ -193,13 +193,14 @@ def read_audit(result: Result, folder: Path) -> None:
 def read_fix(result: Result) -> None:
     if result.crash:
         return
-    match = FIX_SUMMARY.search(result.stdout)
+    summary = result.stdout + result.stderr  # --diff prints the diff on stdout, the summary on stderr
+    match = FIX_SUMMARY.search(summary)
     if not match:
         result.crash = "no summary line in the fix output"
         return
     applied, skipped, failed, files = (int(g or 0) for g in match.groups())
     result.data.update(applied=applied, skipped=skipped, failed=failed, files=files)
-    result.data["failures"] = re.findall(r"^failed:\n((?:  .*\n?)+)", result.stdout, re.MULTILINE)
+    result.data["failures"] = re.findall(r"^failed:\n((?:  .*\n?)+)", summary, re.MULTILINE)
 
 
 def verify_fix(folder: Path, python: Path, env: dict[str, str], timeout: float, work: Path) -> Result:

@@ -144,6 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "graph":  # it wrote its own file (SVG, PNG...); the text is a one-line status
         print(f"lazyaudit: {text}", file=sys.stderr)
         return code
+    side = getattr(args, "stderr_text", None)  # fix --diff: the summary, kept out of the diff
+    if side:
+        print(side.rstrip("\n"), file=sys.stderr)
     try:
         _emit(text, getattr(args, "output", None))
     except OSError as exc:

@@ -26,12 +26,15 @@ def unified_diff(rel: str, before: bytes, after: bytes) -> str:
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
+def render_diff(plan: FixPlan, color: bool = False) -> str:
+    """The unified diff of every file the plan changes, and nothing else: it can be piped to `git apply`."""
+    return "".join(_paint(unified_diff(fix.rel, fix.before, fix.after), color) for fix in plan.changed)
+
+
 def render_text(plan: FixPlan, starts: Sequence[ColdStart], problems: Sequence[Outcome], *, mode: str,
                 color: bool = False, target: tuple[int, int] = (3, 10)) -> str:
+    """The summary: what was (or would be) rewritten, skipped or failed, and the predicted cold starts."""
     out: list[str] = []
-    if mode == "diff":
-        for fix in plan.changed:
-            out.append(_paint(unified_diff(fix.rel, fix.before, fix.after), color))
     outcomes = plan.all_outcomes()
     applied = [o for o in outcomes if o.status is Status.APPLIED]
     skipped = [o for o in outcomes if o.status is Status.SKIPPED]

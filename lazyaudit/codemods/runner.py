@@ -211,7 +211,7 @@ def _write_target(fix: FileFix) -> str | None:
 def fix_command(project: Project, args: Any, color: bool) -> tuple[str, int]:
     """The body of `lazyaudit fix`: returns (report text, exit code); writes only with --write."""
     from lazyaudit.codemods._predict import measure_entries, predict, with_measurements
-    from lazyaudit.codemods._render import render_text
+    from lazyaudit.codemods._render import render_diff, render_text
     from lazyaudit.rules import UnknownCodeError, expand_codes
 
     try:
@@ -232,6 +232,10 @@ def fix_command(project: Project, args: Any, color: bool) -> tuple[str, int]:
     if measure:
         starts = with_measurements(starts, before, measure_entries(project, args.python))
     text = render_text(plan, starts, problems, mode=mode, color=color, target=target)
+    if mode == "diff":
+        # The diff alone on stdout (`lazyaudit fix --diff | git apply` works); the summary on stderr.
+        args.stderr_text = text
+        return render_diff(plan, color), 0
     if mode == "check":
         return text, 1 if plan.changed else 0
     return text, 1 if problems else 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -96,7 +97,8 @@ def test_cli_diff_check_write_check(tmp_path: Path) -> None:
     diff = _cli(str(project), "--entry", "handler", "--no-cache", cwd=tmp_path)
     assert diff.returncode == 0, diff.stderr
     assert "+    import libcst\n" in diff.stdout and "-import libcst\n" in diff.stdout
-    assert "handler: " in diff.stdout and "modules (-" in diff.stdout  # the predicted cold-start change
+    assert diff.stdout.startswith("--- a/") and "lazyaudit fix:" not in diff.stdout  # the diff alone: git apply
+    assert "handler: " in diff.stderr and "modules (-" in diff.stderr  # the predicted cold-start change
     assert handler.read_bytes() == before  # a dry run writes nothing
     assert _cli(str(project), "--entry", "handler", "--check", "--no-cache", cwd=tmp_path).returncode == 1
     wrote = _cli(str(project), "--entry", "handler", "--write", "--no-cache", cwd=tmp_path)
@@ -105,6 +107,21 @@ def test_cli_diff_check_write_check(tmp_path: Path) -> None:
     again = _cli(str(project), "--entry", "handler", "--check", "--no-cache", cwd=tmp_path)
     assert again.returncode == 0, again.stdout
     assert "0 files would change" in again.stdout
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_cli_diff_output_applies_with_git_apply(tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    (project / "pkg").mkdir(parents=True)
+    (project / "pkg" / "__init__.py").write_text("")
+    (project / "pkg" / "handler.py").write_text("import libcst\n\n\ndef parse(text):\n    return libcst.parse_module(text)\n")
+    diff = _cli(str(project), "--entry", "pkg.handler", "--no-cache", cwd=project)
+    assert diff.returncode == 0 and diff.stdout, diff.stderr
+    applied = subprocess.run(["git", "apply", "--verbose", "-"], input=diff.stdout, capture_output=True, text=True,
+                             cwd=project, check=False)
+    assert applied.returncode == 0, applied.stderr
+    assert (project / "pkg" / "handler.py").read_text() == (
+        "def parse(text):\n    import libcst\n    return libcst.parse_module(text)\n")
 
 
 def test_cli_select_must_name_a_fixable_rule(tmp_path: Path) -> None:
