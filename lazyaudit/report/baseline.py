@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,8 +17,9 @@ if TYPE_CHECKING:
 _HINT = "write one with `lazyaudit audit --format json -o FILE`"
 
 
-def load_baseline(path: Path) -> frozenset[str]:
-    """Fingerprints listed in a lazyaudit JSON report (schema version 1) or SARIF log it wrote.
+def load_baseline(path: Path) -> Counter[str]:
+    """Fingerprints listed in a lazyaudit JSON report (schema version 1) or SARIF log it wrote, each
+    with how many findings had it (two findings of one rule about one subject in one file share it).
 
     Raises LazyauditError, naming the file and what is wrong, for anything else.
     """
@@ -29,7 +32,7 @@ def load_baseline(path: Path) -> frozenset[str]:
     except (UnicodeDecodeError, ValueError) as exc:
         raise LazyauditError(f"baseline {path}: not a JSON report ({exc}); {_HINT}") from None
     if isinstance(doc, dict) and "runs" in doc and doc.get("version") == "2.1.0":
-        return frozenset(_sarif_fingerprints(path, doc))
+        return Counter(_sarif_fingerprints(path, doc))
     if not isinstance(doc, dict) or "findings" not in doc:
         raise LazyauditError(f'baseline {path}: not a lazyaudit JSON report (no "findings"); {_HINT}')
     if doc.get("version") != 1:
@@ -37,13 +40,13 @@ def load_baseline(path: Path) -> frozenset[str]:
     findings = doc["findings"]
     if not isinstance(findings, list):
         raise LazyauditError(f'baseline {path}: "findings" must be a list')
-    out = set()
+    out: Counter[str] = Counter()
     for i, item in enumerate(findings):
         fingerprint = item.get("fingerprint") if isinstance(item, dict) else None
         if not isinstance(fingerprint, str) or not fingerprint:
             raise LazyauditError(f'baseline {path}: finding #{i + 1} has no "fingerprint"')
-        out.add(fingerprint)
-    return frozenset(out)
+        out[fingerprint] += 1
+    return out
 
 
 def _sarif_fingerprints(path: Path, doc: dict[str, Any]) -> Iterable[str]:
@@ -61,6 +64,17 @@ def _sarif_fingerprints(path: Path, doc: dict[str, Any]) -> Iterable[str]:
             yield fingerprint
 
 
-def filter_new(findings: Sequence[Finding], fingerprints: frozenset[str] | set[str]) -> list[Finding]:
-    """The findings whose fingerprint is not in the baseline, in their given order."""
-    return [f for f in findings if f.fingerprint not in fingerprints]
+def filter_new(findings: Sequence[Finding], baseline: Mapping[str, int] | AbstractSet[str]) -> list[Finding]:
+    """The findings the baseline does not account for, in their given order.
+
+    A fingerprint ignores the line, so that a finding survives edits that move it; it is counted, so
+    that a second finding of the same rule about the same subject in the same file is still new: the
+    first ones (in the given order) use up the baseline's count, the rest are reported."""
+    left = Counter(baseline) if isinstance(baseline, Mapping) else Counter(set(baseline))
+    out = []
+    for finding in findings:
+        if left[finding.fingerprint] > 0:
+            left[finding.fingerprint] -= 1
+        else:
+            out.append(finding)
+    return out

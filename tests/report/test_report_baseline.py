@@ -20,16 +20,27 @@ def test_round_trip_reports_only_new_findings(tmp_path: Path, fmt: str) -> None:
     path = tmp_path / f"baseline.{fmt}"
     path.write_text(render(fmt, old, sample_summary()), encoding="utf-8")
     prints = load_baseline(path)
-    assert prints == {f.fingerprint for f in old}
+    assert set(prints) == {f.fingerprint for f in old}
     moved = Finding(old[0].code, old[0].message, old[0].path, old[0].line + 30, 0, old[0].subject, data=old[0].data)
     new = Finding("LA101", "heavy import of numpy", "src/new.py", 1, 0, "numpy")
-    assert filter_new([moved, new, *old], prints) == [new]
+    assert filter_new([moved, new, *old[1:]], prints) == [new]
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_a_second_finding_with_the_same_fingerprint_is_new(tmp_path: Path, fmt: str) -> None:
+    first = Finding("LA101", "heavy import of numpy", "src/app.py", 3, 0, "numpy")
+    path = tmp_path / f"baseline.{fmt}"
+    path.write_text(render(fmt, [first], sample_summary()), encoding="utf-8")
+    second = Finding("LA101", "heavy import of numpy", "src/app.py", 40, 0, "numpy")  # same code, file, subject
+    assert second.fingerprint == first.fingerprint
+    assert filter_new([first, second], load_baseline(path)) == [second]
+    assert filter_new([first], load_baseline(path)) == []
 
 
 def test_empty_report_is_an_empty_baseline(tmp_path: Path) -> None:
     path = tmp_path / "b.json"
     path.write_text(render("json", [], {}), encoding="utf-8")
-    assert load_baseline(path) == frozenset()
+    assert not load_baseline(path)
 
 
 @pytest.mark.parametrize(
