@@ -392,7 +392,59 @@ def collect(path=None):
         "errors": errors,
         "startup_modules": _STARTUP_MODULES,
         "user_site": _user_site(),
+        "editable_top_level": _editable_mappings(search_path),
     }
+
+
+def _editable_mappings(search_path):
+    """Top-level name -> folder or file, from setuptools' PEP 660 editable finders on the path.
+
+    `pip install -e .` of a flat-layout project installs no path entry: a .pth file imports a
+    `__editable___<dist>_finder` module whose MAPPING the import system consults after sys.path.
+    The finder is read, never imported.
+    """
+    found = {}
+    for entry in search_path:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        pth_text = ""
+        for name in names:
+            if name.startswith("__editable__") and name.endswith(".pth"):
+                try:
+                    with open(os.path.join(entry, name), encoding="utf-8") as handle:
+                        pth_text += handle.read()
+                except (OSError, UnicodeDecodeError):
+                    pass
+        for name in names:
+            stem = name[:-3]
+            if not (name.startswith("__editable___") and name.endswith("_finder.py")) or stem not in pth_text:
+                continue  # a finder no .pth installs is never consulted
+            for top, path in _finder_mapping(os.path.join(entry, name)).items():
+                found.setdefault(top, path)  # the first finder installed wins, as on sys.meta_path
+    return found
+
+
+def _finder_mapping(path):
+    import ast
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            tree = ast.parse(handle.read())
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return {}
+    for node in tree.body:
+        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else getattr(
+            node, "target", None) if isinstance(node, ast.AnnAssign) else None
+        if isinstance(target, ast.Name) and target.id == "MAPPING" and node.value is not None:
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                return {}
+            if isinstance(value, dict):
+                return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
+    return {}
 
 
 def _user_site():

@@ -44,7 +44,8 @@ def store_key(environment: Any, first_party_tops: Iterable[str], code: str) -> s
     """Which store applies: the environment's identity, the first-party names, lazyaudit's code."""
     dists = [(d.name, d.version, d.location) for d in environment.distributions]
     parts = [FORMAT, code, environment.executable, list(environment.version_info), list(environment.sys_path),
-             sorted(environment.markers.items()), dists, sorted(first_party_tops)]
+             sorted(environment.markers.items()), dists, sorted(environment.editable_top_level.items()),
+             sorted(first_party_tops)]
     return hashlib.sha1(json.dumps(parts, default=str).encode("utf-8", "surrogateescape")).hexdigest()[:24]
 
 

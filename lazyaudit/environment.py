@@ -67,6 +67,8 @@ class Environment:
     errors: tuple[str, ...] = ()  # distributions whose metadata could not be read, and why
     startup_modules: frozenset[str] = frozenset()  # loaded by the interpreter before any user import
     user_site: str | None = None  # the user site-packages folder, if enabled (it may not exist yet)
+    # PEP 660 editable installs by setuptools' finder: top-level name -> folder (package) or file (module)
+    editable_top_level: Mapping[str, str] = field(default_factory=dict)
     # Indexes built on first use; the dataclass is frozen, the dict's contents are not.
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -129,7 +131,7 @@ class Environment:
         return ModuleLocator(
             (*first_party, *self.sys_path), stdlib=self.stdlib, builtins=self.builtins, frozen=self.frozen,
             extension_suffixes=self.extension_suffixes, source_suffixes=self.source_suffixes,
-            bytecode_suffixes=self.bytecode_suffixes,
+            bytecode_suffixes=self.bytecode_suffixes, editable=self.editable_top_level,
         )
 
     def _by_name(self) -> dict[str, Distribution]:

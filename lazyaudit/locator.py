@@ -8,7 +8,7 @@ from importlib import machinery
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
 __all__ = ["ModuleLocation", "ModuleLocator"]
 
@@ -40,7 +40,7 @@ class ModuleLocator:
     Put first-party source roots in front of the environment's sys.path, as the runtime does.
     """
 
-    __slots__ = ("_builtins", "_dirs", "_frozen", "_memo", "_order", "_roots", "_search_path", "_stdlib")
+    __slots__ = ("_builtins", "_dirs", "_editable", "_frozen", "_memo", "_order", "_roots", "_search_path", "_stdlib")
 
     def __init__(
         self,
@@ -52,6 +52,7 @@ class ModuleLocator:
         extension_suffixes: Sequence[str] | None = None,
         source_suffixes: Sequence[str] | None = None,
         bytecode_suffixes: Sequence[str] | None = None,
+        editable: Mapping[str, str] | None = None,
     ) -> None:
         # "" on sys.path means the working directory; store absolute paths so answers are stable.
         self._search_path = tuple(os.path.abspath(entry or os.curdir) for entry in search_path)
@@ -67,6 +68,8 @@ class ModuleLocator:
         self._dirs: dict[str, dict[str, bool]] = {}
         self._memo: dict[str, ModuleLocation | None] = {}
         self._roots: dict[str, str] = {}  # namespace portion dir -> search path entry it came from
+        # PEP 660 editable finders (setuptools): consulted after the whole path, as on sys.meta_path
+        self._editable = dict(editable or {})
 
     @property
     def search_path(self) -> tuple[str, ...]:
@@ -164,9 +167,26 @@ class ModuleLocator:
                     parent_dir = os.path.dirname(portion)
                     self._roots.setdefault(portion, self._root_of(parent_dir, not parent_name, default_root))
             return ModuleLocation(name, path, is_package, kind, root, portions)
+        if not parent_name and name in self._editable:
+            mapped = self._mapped(name, self._editable[name])
+            if mapped is not None:
+                return mapped
         if namespace:
             return ModuleLocation(name, "", True, "namespace", self._roots[namespace[0]], tuple(namespace))
         return self._frozen_location(name)
+
+    def _mapped(self, name: str, target: str) -> ModuleLocation | None:
+        """A top-level module an editable finder maps to `target`: a package folder or a module file."""
+        target = os.path.abspath(target)
+        directory, base = os.path.split(target)
+        stem = self._module_stem(base) or base
+        hit = self._find_in(directory, stem)
+        if hit is None:
+            return None
+        kind, path, is_package, package_dir = hit
+        self._roots.setdefault(package_dir or directory, directory)
+        portions = (package_dir,) if is_package else ()
+        return ModuleLocation(name, path, is_package, kind, directory, portions)
 
     def _root_of(self, directory: str, top_level: bool, default: str) -> str:
         # A top-level search directory is its own root, even when it also lies inside another.
