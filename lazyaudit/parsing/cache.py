@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import marshal
 import os
@@ -70,8 +71,13 @@ def _parser_code_digest() -> str:
     return h.hexdigest()[:8]
 
 
-FORMAT = (f"v{PARSER_VERSION}-{_LAYOUT}-{_parser_code_digest()}-"
-          f"{sys.implementation.name}{sys.version_info[0]}{sys.version_info[1]}")
+@functools.cache
+def format_tag() -> str:
+    """What the cache's files are keyed by: parser version, record layout, parser code, interpreter.
+
+    Computed on first use, not at import: hashing the parsers' source reads a dozen files."""
+    return (f"v{PARSER_VERSION}-{_LAYOUT}-{_parser_code_digest()}-"
+            f"{sys.implementation.name}{sys.version_info[0]}{sys.version_info[1]}")
 
 
 def encode(module: ParsedModule) -> tuple[Any, ...]:
@@ -122,7 +128,7 @@ class ScanCache:
 
     def __init__(self, directory: str | None = None, *, enabled: bool = True) -> None:
         self.enabled = enabled
-        self.directory = os.path.join(directory or default_directory(), f"parse-{FORMAT}")
+        self.directory = os.path.join(directory or default_directory(), f"parse-{format_tag()}")
         self.hits = 0
         self.misses = 0
         self._shards: dict[str, dict[tuple[str, str, bool, bool], tuple[Any, ...]]] = {}
@@ -214,7 +220,7 @@ def _read(file: str) -> tuple[dict[tuple[str, str, bool, bool], tuple[Any, ...]]
             stamp = os.fstat(handle.fileno()).st_mtime_ns
             data = marshal.loads(handle.read())
         header, entries = data
-        if header != FORMAT or not isinstance(entries, dict):
+        if header != format_tag() or not isinstance(entries, dict):
             return {}, stamp
         return entries, stamp
     except (OSError, EOFError, ValueError, TypeError):
@@ -230,7 +236,7 @@ def _write(target: str, entries: dict[tuple[str, str, bool, bool], tuple[Any, ..
         return
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(marshal.dumps((FORMAT, entries)))
+            stream.write(marshal.dumps((format_tag(), entries)))
         os.replace(temporary, target)
     except (OSError, ValueError):
         try:

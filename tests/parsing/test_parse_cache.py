@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lazyaudit.parsing import ScanCache, scan_many
-from lazyaudit.parsing.cache import FORMAT, default_directory
+from lazyaudit.parsing.cache import default_directory, format_tag
 
 DAY_NS = 86_400 * 10**9
 
@@ -45,7 +45,7 @@ def test_second_run_is_all_hits(tmp_path, package):
 
 def test_one_file_per_package_tree(tmp_path, package):
     scan_many(package, cache=fresh(tmp_path / "c"))
-    assert len(os.listdir(tmp_path / "c" / f"parse-{FORMAT}")) == 1
+    assert len(os.listdir(tmp_path / "c" / f"parse-{format_tag()}")) == 1
 
 
 def test_new_mtime_same_bytes_is_a_hit_by_hash(tmp_path, package):
@@ -96,7 +96,7 @@ def test_key_includes_mode_and_name(tmp_path, package):
 
 def test_corrupt_cache_file_is_ignored_and_rewritten(tmp_path, package):
     scan_many(package, cache=fresh(tmp_path / "c"))
-    directory = tmp_path / "c" / f"parse-{FORMAT}"
+    directory = tmp_path / "c" / f"parse-{format_tag()}"
     for name in os.listdir(directory):
         (directory / name).write_bytes(b"\x00garbage\xff" * 10)
     cache = fresh(tmp_path / "c")
@@ -125,7 +125,7 @@ def test_disabled_cache_stores_nothing(tmp_path, package, monkeypatch):
 
 def test_writes_leave_no_temporary_files(tmp_path, package):
     scan_many(package, cache=fresh(tmp_path / "c"))
-    names = os.listdir(tmp_path / "c" / f"parse-{FORMAT}")
+    names = os.listdir(tmp_path / "c" / f"parse-{format_tag()}")
     assert not [n for n in names if n.startswith(".tmp-")]
 
 
@@ -165,8 +165,8 @@ def test_cache_format_names_parser_and_python_version():
 
     from lazyaudit.parsing import PARSER_VERSION
 
-    assert FORMAT.startswith(f"v{PARSER_VERSION}-")
-    assert FORMAT.endswith(f"{sys.version_info[0]}{sys.version_info[1]}")
+    assert format_tag().startswith(f"v{PARSER_VERSION}-")
+    assert format_tag().endswith(f"{sys.version_info[0]}{sys.version_info[1]}")
 
 
 def test_errors_are_cached_but_unreadable_files_are_not(tmp_path):
