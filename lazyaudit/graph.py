@@ -101,7 +101,8 @@ def import_chains(graph: nx.DiGraph, source: str, target: str, *, limit: int = 2
 
 
 def first_party_cycles(graph: nx.DiGraph, *, limit: int = 50) -> list[list[str]]:
-    """Cycles of import-time edges among first-party modules, each rotated to start at its smallest name."""
+    """Cycles of import-time edges among first-party modules, each rotated to start at its smallest name:
+    at most `limit`, shortest first, and the shortest of every strongly connected tangle among them."""
     fp = [n for n, d in graph.nodes(data=True) if d.get("category") == FIRST_PARTY]
     sub = executed_subgraph(graph.subgraph(fp))
     sub = nx.DiGraph(sub)
@@ -113,15 +114,24 @@ def first_party_cycles(graph: nx.DiGraph, *, limit: int = 50) -> list[list[str]]
     ints = nx.DiGraph()
     ints.add_nodes_from(range(len(names)))
     ints.add_edges_from(sorted((number[u], number[v]) for u, v in sub.edges))
-    cycles: list[list[str]] = []
     components = sorted(sorted(c) for c in nx.strongly_connected_components(ints) if len(c) > 1)
+    # Up to `limit` cycles of each tangle (enumerating them all can take exponential time), then the
+    # shortest cycle of every tangle, then the shortest of the rest, up to `limit` in all.
+    firsts: list[list[str]] = []
+    rest: list[list[str]] = []
     for comp in components:
+        found = []
         for cyc in nx.simple_cycles(ints.subgraph(comp)):
             i = cyc.index(min(cyc))
-            cycles.append([names[n] for n in cyc[i:] + cyc[:i]])
-            if len(cycles) >= limit:
-                return sorted(cycles, key=lambda c: (len(c), c))
-    return sorted(cycles, key=lambda c: (len(c), c))
+            found.append([names[n] for n in cyc[i:] + cyc[:i]])
+            if len(found) >= limit:
+                break
+        found.sort(key=lambda c: (len(c), c))
+        firsts.append(found[0])
+        rest.extend(found[1:])
+    rest.sort(key=lambda c: (len(c), c))
+    chosen = (firsts + rest)[:limit] if len(firsts) < limit else sorted(firsts, key=lambda c: (len(c), c))[:limit]
+    return sorted(chosen, key=lambda c: (len(c), c))
 
 
 def importers_of(graph: nx.DiGraph, module: str) -> list[tuple[str, dict]]:

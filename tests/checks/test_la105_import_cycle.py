@@ -87,3 +87,22 @@ def test_which_cycles_are_reported_does_not_depend_on_string_hashing():
         outputs.add(done.stdout)
     assert len(outputs) == 1
     assert len(json.loads(outputs.pop())) == 50
+
+
+def test_every_tangle_keeps_its_shortest_cycle_under_the_limit():
+    import networkx as nx
+
+    from lazyaudit.graph import first_party_cycles
+
+    g = nx.DiGraph()
+    dense = [f"a.m{i:02d}" for i in range(12)]
+    for name in [*dense, "z.one", "z.two"]:
+        g.add_node(name, category="first_party")
+    for i, a in enumerate(dense):  # a tangle with far more than 50 cycles, all of them short
+        for b in dense[i + 1:i + 4] + dense[max(0, i - 3):i]:
+            g.add_edge(a, b, kind="eager", executed=True)
+    g.add_edge("z.one", "z.two", kind="eager", executed=True)  # a second, separate tangle
+    g.add_edge("z.two", "z.one", kind="eager", executed=True)
+    cycles = first_party_cycles(g)
+    assert len(cycles) == 50 and ["z.one", "z.two"] in cycles
+    assert [len(c) for c in cycles] == sorted(len(c) for c in cycles)
