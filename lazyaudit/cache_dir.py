@@ -1,13 +1,45 @@
-"""Where lazyaudit keeps its caches (parse results, environment probes, command results)."""
+"""Where lazyaudit keeps its caches, and what they share: stamps of files, the trust window, writes."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import sys
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# A file or folder modified this recently may change again without its timestamp moving (the
+# file system's resolution): answers made from it are not stored.
+RACY_NS = 2_000_000_000
+
+
+def mtime_of(path: str) -> int | None:
+    """A folder's or file's mtime in ns, None when it is missing or unreadable."""
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def stamp_of(path: str) -> tuple[int, int] | None:
+    """A file's (size, mtime in ns), None when it is missing or unreadable."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+def write_entry(path: str, data: bytes) -> None:
+    """Write one cache file atomically, creating its folder; a cache that cannot be written is skipped."""
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        from lazyaudit.fileio import write_bytes_atomic
+
+        write_bytes_atomic(path, data)
+    except (OSError, ValueError):
+        pass
 
 
 def default_directory() -> str:
@@ -19,6 +51,7 @@ def default_directory() -> str:
     return os.path.join(base, "lazyaudit")
 
 
+@functools.cache  # the package does not change under a running process
 def code_stamp() -> str:
     """lazyaudit's own files and the interpreter running it: what a stored result was computed by.
 

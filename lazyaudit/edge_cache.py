@@ -27,17 +27,10 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from lazyaudit.cache_dir import RACY_NS, stamp_of, write_entry
+
 FORMAT = 1
-_RACY_NS = 2_000_000_000
 Row = tuple[str, str, str, int, bool, str, str]  # Edge fields in order
-
-
-def _stamp(path: str) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
 
 
 def store_key(environment: Any, first_party_tops: Iterable[str], code: str) -> str:
@@ -66,7 +59,7 @@ class EdgeStore:
             if header != FORMAT or not isinstance(deps, dict) or not isinstance(rows, dict):
                 return
             for path, stamp in deps.items():
-                if _stamp(path) != stamp:
+                if stamp_of(path) != stamp:
                     return  # something the answers were made from has changed: start again
         except (OSError, EOFError, ValueError, TypeError):
             return
@@ -86,18 +79,12 @@ class EdgeStore:
         deps = dict(self._deps)
         for path in read:
             if path not in deps:
-                stamp = deps[path] = _stamp(path)
-                if stamp is not None and stamp[1] >= started_ns - _RACY_NS:
+                stamp = deps[path] = stamp_of(path)
+                if stamp is not None and stamp[1] >= started_ns - RACY_NS:
                     # changed during the run (read in which version?) or just before it (its timestamp
                     # may not move when it changes again): answers made from it are not kept
                     return
-        try:
-            os.makedirs(os.path.dirname(self.file), exist_ok=True)
-            from lazyaudit.fileio import write_bytes_atomic
-
-            write_bytes_atomic(self.file, marshal.dumps((FORMAT, deps, self.rows)))
-        except (OSError, ValueError):
-            return
+        write_entry(self.file, marshal.dumps((FORMAT, deps, self.rows)))
         self._deps = deps
         self._new = {}
 

@@ -17,23 +17,15 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
+
+from lazyaudit.cache_dir import RACY_NS, mtime_of, write_entry
 
 FORMAT = 1
 # Environment variables that change the target's sys.path or what it reports.
 _SHAPING = ("PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSAFEPATH",
             "PYTHONPLATLIBDIR", "VIRTUAL_ENV")
-# A folder modified this recently may change again within its timestamp's resolution: do not store.
-_RACY_NS = 2_000_000_000
-
-
-def _stamp(path: str) -> int | None:
-    try:
-        return os.stat(path).st_mtime_ns
-    except OSError:
-        return None
-
 
 def _digest(path: str) -> str:
     try:
@@ -69,10 +61,6 @@ def watched_paths(data: Mapping[str, Any]) -> list[str]:
     return sorted(set(paths))
 
 
-def _stamps(paths: Iterable[str]) -> list[list[Any]]:
-    return [[path, _stamp(path)] for path in paths]
-
-
 class EnvironmentCache:
     """Probe outputs stored as JSON files under `<cache dir>/env-FORMAT/`."""
 
@@ -90,7 +78,7 @@ class EnvironmentCache:
             if entry.get("format") != FORMAT or not isinstance(entry.get("output"), str):
                 return None
             for path, stamp in entry["watch"]:
-                if _stamp(path) != stamp:
+                if mtime_of(path) != stamp:
                     return None
             return str(entry["output"])
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
@@ -98,15 +86,9 @@ class EnvironmentCache:
 
     def store(self, key: str, output: str, data: Mapping[str, Any]) -> None:
         """Remember `output` (whose parsed form is `data`) unless a watched path is still settling."""
-        watch = _stamps(watched_paths(data))
+        watch = [(path, mtime_of(path)) for path in watched_paths(data)]
         now = time.time_ns()
-        if any(stamp is not None and now - stamp < _RACY_NS for _, stamp in watch):
+        if any(stamp is not None and now - stamp < RACY_NS for _, stamp in watch):
             return
         entry = {"format": FORMAT, "watch": watch, "output": output}
-        try:
-            os.makedirs(self.directory, exist_ok=True)
-            from lazyaudit.fileio import write_bytes_atomic
-
-            write_bytes_atomic(self.file_for(key), json.dumps(entry).encode("utf-8", "surrogateescape"))
-        except (OSError, ValueError):
-            pass
+        write_entry(self.file_for(key), json.dumps(entry).encode("utf-8", "surrogateescape"))

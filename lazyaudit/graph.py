@@ -126,12 +126,15 @@ def first_party_cycles(graph: nx.DiGraph, *, limit: int = 50) -> list[list[str]]
             found.append([names[n] for n in cyc[i:] + cyc[:i]])
             if len(found) >= limit:
                 break
-        found.sort(key=lambda c: (len(c), c))
+        found.sort(key=_shortest_first)
         firsts.append(found[0])
         rest.extend(found[1:])
-    rest.sort(key=lambda c: (len(c), c))
-    chosen = (firsts + rest)[:limit] if len(firsts) < limit else sorted(firsts, key=lambda c: (len(c), c))[:limit]
-    return sorted(chosen, key=lambda c: (len(c), c))
+    chosen = (sorted(firsts, key=_shortest_first) + sorted(rest, key=_shortest_first))[:limit]
+    return sorted(chosen, key=_shortest_first)
+
+
+def _shortest_first(cycle: list[str]) -> tuple[int, list[str]]:
+    return len(cycle), cycle
 
 
 def importers_of(graph: nx.DiGraph, module: str) -> list[tuple[str, dict]]:

@@ -74,7 +74,6 @@ class ModuleIndex:
         self._infos: dict[str, ModuleInfo] = {}
         self._fp_top = {n.split(".", 1)[0] for n in self.first_party}
         self._registered: dict[str, tuple[str, ...]] = {}  # extension path -> modules it registers
-        self._exists: dict[str, bool] = {}
         self._mentions: dict[tuple[str, tuple[bytes, ...]], bool] = {}
         self._peeked: dict[str, ModuleInfo] = {}
         self.read_paths: set[str] = set()  # installed files read outside the parse cache (edge_cache deps)
@@ -138,13 +137,7 @@ class ModuleIndex:
 
     def exists(self, name: str) -> bool:
         """Whether `name` can be imported; answered by the locator alone, without parsing the module."""
-        found = self._infos.get(name)
-        if found is not None:
-            return found.category != MISSING
-        known = self._exists.get(name)
-        if known is None:
-            known = self._exists[name] = self._resolve(name).category != MISSING
-        return known
+        return self.peek(name).category != MISSING
 
     def mentions(self, name: str, needles: tuple[bytes, ...]) -> bool:
         """Whether the source of installed module `name` contains any of `needles` (True when unsure): a

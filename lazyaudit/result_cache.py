@@ -28,30 +28,17 @@ import json
 import os
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lazyaudit.cache_dir import code_stamp
+from lazyaudit.cache_dir import RACY_NS, code_stamp, stamp_of, write_entry
+
+if TYPE_CHECKING:
+    from lazyaudit.env_cache import EnvironmentCache
 
 FORMAT = 1
-_RACY_NS = 2_000_000_000
 # Folders no command reads from; what it opens there is still recorded file by file.
 _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".mypy_cache", ".ruff_cache",
                         ".pytest_cache", ".hypothesis", ".tox", ".nox", ".lazyaudit-cache"})
-
-
-def _mtime(path: str) -> int | None:
-    try:
-        return os.stat(path).st_mtime_ns
-    except OSError:
-        return None
-
-
-def _file_stamp(path: str) -> list[int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns]
 
 
 def folder_stamps(root: str) -> dict[str, int]:
@@ -94,10 +81,11 @@ def watching_opens() -> Iterator[set[str]]:
 class ResultCache:
     """The entry of one command line; `lookup()` before running it, `store()` after."""
 
-    def __init__(self, directory: str, command: str, key_parts: list[Any], root: str, env_key: str,
-                 env_file: str) -> None:
+    def __init__(self, directory: str, command: str, key_parts: list[Any], root: str, env_cache: EnvironmentCache,
+                 env_key: str) -> None:
         self.root = root
-        self._env_file = env_file
+        self._env_cache = env_cache
+        self._env_key = env_key
         self._started = time.time_ns()
         material = [FORMAT, command, key_parts, code_stamp(), env_key]
         key = hashlib.sha1(json.dumps(material, default=str).encode("utf-8", "surrogateescape")).hexdigest()[:24]
@@ -106,14 +94,8 @@ class ResultCache:
 
     def _environment_digest(self) -> str | None:
         """The environment cache's current, still valid answer (None: the probe would run again)."""
-        try:
-            with builtins.open(self._env_file, "rb") as handle:
-                data = json.loads(handle.read())
-            if any(_mtime(path) != stamp for path, stamp in data["watch"]):
-                return None
-            return hashlib.sha1(str(data["output"]).encode("utf-8", "surrogateescape")).hexdigest()
-        except (OSError, ValueError, TypeError, KeyError):
-            return None
+        output = self._env_cache.load(self._env_key)
+        return None if output is None else hashlib.sha1(output.encode("utf-8", "surrogateescape")).hexdigest()
 
     def lookup(self) -> tuple[str, int] | None:
         self._folders = folder_stamps(self.root)  # before the run: store() checks nothing moved since
@@ -123,7 +105,7 @@ class ResultCache:
             if entry.get("format") != FORMAT or entry.get("environment") != self._environment_digest():
                 return None
             for path, stamp in entry["files"]:
-                if _file_stamp(path) != stamp:
+                if stamp_of(path) != (tuple(stamp) if stamp is not None else None):
                     return None
             if self._folders != {path: stamp for path, stamp in entry["folders"]}:
                 return None
@@ -141,20 +123,14 @@ class ResultCache:
             return
         # lazyaudit's own caches are derived from the inputs, not inputs
         own = os.path.dirname(os.path.dirname(self._file)) + os.sep
-        stamps = {path: _file_stamp(path) for path in set(files) if not path.startswith(own)}
+        stamps = {path: stamp_of(path) for path in set(files) if not path.startswith(own)}
         newest = max([*folders.values(), *(s[1] for s in stamps.values() if s is not None)], default=0)
-        if newest >= self._started - _RACY_NS or folder_stamps(self.root) != folders:
+        if newest >= self._started - RACY_NS or folder_stamps(self.root) != folders:
             return
         entry = {"format": FORMAT, "environment": environment, "text": text, "code": code,
                  "files": sorted([path, stamp] for path, stamp in stamps.items()),
                  "folders": sorted([path, stamp] for path, stamp in folders.items())}
-        try:
-            os.makedirs(os.path.dirname(self._file), exist_ok=True)
-            from lazyaudit.fileio import write_bytes_atomic
-
-            write_bytes_atomic(self._file, json.dumps(entry).encode("utf-8", "surrogateescape"))
-        except (OSError, ValueError):
-            pass
+        write_entry(self._file, json.dumps(entry).encode("utf-8", "surrogateescape"))
 
 
 def for_command(command: str, args: Any, color: bool) -> ResultCache | None:
@@ -172,9 +148,8 @@ def for_command(command: str, args: Any, color: bool) -> ResultCache | None:
         return None
     directory = default_directory()
     env_key = cache_key(executable, INTROSPECT_SCRIPT)
-    env_file = EnvironmentCache(directory).file_for(env_key)
     # every option of the command line, except those that do not change the report's text
     options = sorted((k, v) for k, v in vars(args).items() if k not in ("progress", "loaded", "output", "no_cache"))
     key_parts = [os.getcwd(), os.path.realpath(root), executable, color, options,
                  sorted((k, v) for k, v in os.environ.items() if k.startswith("LAZYAUDIT_"))]
-    return ResultCache(directory, command, key_parts, os.path.realpath(root), env_key, env_file)
+    return ResultCache(directory, command, key_parts, os.path.realpath(root), EnvironmentCache(directory), env_key)

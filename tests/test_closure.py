@@ -29,15 +29,20 @@ def make_resolver(root: Path, files: dict[str, str], *, version: tuple[int, int]
             path.write_bytes(source)
         else:
             path.write_text(textwrap.dedent(source), encoding="utf-8")
+    env = site_environment(site, version=version, platform=platform)
+    return ImportResolver(ModuleIndex(env, {}, {}, cache=None, jobs=1))
+
+
+def site_environment(site: Path, *, version: tuple[int, int] = (3, 11), platform: str = "linux") -> Environment:
+    """A target interpreter whose sys.path is `site` followed by this interpreter's stdlib."""
     stdlib = sysconfig.get_paths()["stdlib"]
-    env = Environment.from_dict({
+    return Environment.from_dict({
         "executable": "/target/bin/python", "version_info": [*version, 0, "final", 0],
         "markers": {**MARKERS, "sys_platform": platform},
         "stdlib_module_names": sorted(sys.stdlib_module_names), "builtin_module_names": list(sys.builtin_module_names),
         "sys_path": [str(site), stdlib, str(Path(stdlib) / "lib-dynload")],
         "extension_suffixes": list(machinery.EXTENSION_SUFFIXES),
     })
-    return ImportResolver(ModuleIndex(env, {}, {}, cache=None, jobs=1))
 
 
 def loads(root: Path, files: dict[str, str], module: str = "app", **kw: object) -> set[str]:

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import os
-import sys
-import sysconfig
 import textwrap
-from importlib import machinery
 from pathlib import Path
 
 import pytest
+from test_closure import site_environment
 
 from lazyaudit.closure import ImportResolver
-from lazyaudit.environment import Environment
 from lazyaudit.modindex import ModuleIndex
 from lazyaudit.parsing.cache import ScanCache
 from lazyaudit.sources import SourceFile
 
 _PAST = 1_600_000_000
-MARKERS = {"sys_platform": "linux", "os_name": "posix", "platform_system": "Linux",
-           "implementation_name": "cpython", "platform_python_implementation": "CPython"}
 FILES = {
     "shop/__init__.py": "from . import models\nfrom .api import client\n",
     "shop/models.py": "import dataclasses\ntry:\n    import orjson as json\nexcept ImportError:\n    import json\n",
@@ -38,13 +33,7 @@ def _write(site: Path, files: dict[str, str]) -> None:
 
 
 def _resolver(site: Path, cache: Path, first_party: tuple[str, ...] = ()) -> ImportResolver:
-    stdlib = sysconfig.get_paths()["stdlib"]
-    env = Environment.from_dict({
-        "executable": "/target/bin/python", "version_info": [3, 11, 0, "final", 0], "markers": MARKERS,
-        "stdlib_module_names": sorted(sys.stdlib_module_names), "builtin_module_names": list(sys.builtin_module_names),
-        "sys_path": [str(site), stdlib, str(Path(stdlib) / "lib-dynload")],
-        "extension_suffixes": list(machinery.EXTENSION_SUFFIXES),
-    })
+    env = site_environment(site)
     fp = {name: SourceFile(str(site.parent / f"{name}.py"), f"{name}.py", name, False, "", False) for name in first_party}
     return ImportResolver(ModuleIndex(env, fp, {}, cache=ScanCache(str(cache)), jobs=1))
 

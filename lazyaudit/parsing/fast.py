@@ -29,8 +29,8 @@ from lazyaudit.parsing.facts import inline
 _LINES = re.compile(r"(\r\n|\r|\n)")
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # Nodes under which no call can be: skipped without looking at their fields.
-_LEAVES = frozenset({ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue,
-                     ast.Global, ast.Nonlocal, str, int, float, complex, bytes, bool, type(None), type(...)})
+_LEAVES = frozenset({ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del,
+                     str, int, float, complex, bytes, bool, type(None), type(...)})
 _LITERALS = (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.JoinedStr, ast.BinOp)
 
 
